@@ -1,0 +1,44 @@
+//! Lesson 2 lab sheet: short polling over one event log.
+//!
+//! Run it:
+//!
+//! ```text
+//! cargo run --example 02_short_polling         # listening on http://127.0.0.1:8082
+//! ```
+//!
+//! Poke it:
+//!
+//! ```text
+//! curl -d 'hello' http://127.0.0.1:8082/publish                  # {"id":N}
+//! curl -i 'http://127.0.0.1:8082/poll?since=0'                   # every event so far, ETag: "N"
+//! curl -i -H 'If-None-Match: "N"' 'http://127.0.0.1:8082/poll?since=N'   # 304 while nothing is new
+//! ```
+//!
+//! Open http://127.0.0.1:8082 to watch a page poll every second, with counters for the
+//! requests, the empty answers and the bytes. Add `--tick-ms 0` to stop the ticker.
+//! Read alongside: `src/event_log.rs`, `src/publish.rs`, `src/poll.rs`.
+
+use std::error::Error;
+use std::sync::Arc;
+
+use realtime::event_log::EventLog;
+use realtime::http::{Router, Server};
+use realtime::options::Options;
+use realtime::{pages, poll, publish, ticker};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let options = Options::from_env("127.0.0.1:8082")?;
+    let log = Arc::new(EventLog::new(options.history));
+    ticker::spawn(Arc::clone(&log), options.tick);
+    let router = Router::new()
+        .get(
+            "/",
+            pages::html(include_str!("pages/02_short_polling.html")),
+        )
+        .get("/panels.js", pages::panels_js)
+        .post("/publish", publish::handler(Arc::clone(&log)))
+        .get("/poll", poll::handler(log));
+    let server = Server::bind(&options.addr, options.server_config())?;
+    server.announce()?;
+    server.run(router)
+}

@@ -1,0 +1,182 @@
+//! Accepting connections: one thread per connection, with a counted cap.
+//!
+//! Why not a fixed pool of worker threads (the Rust Book's `ThreadPool::new(4)`)? A worker
+//! is busy for as long as its connection is open, and in this crate connections stay open
+//! on purpose: a long poll parks its thread for up to a minute, and later an event stream
+//! or a WebSocket holds one for hours. Four parked long polls would take a pool of four and
+//! the fifth client, even one asking for the page, would wait in the accept queue
+//! (`tests/lesson_03_long_polling.rs` shows it). So each connection gets a thread of its
+//! own, and the limit is a count of open connections (`--max-connections`) rather than
+//! a pool size: past it, the client is told `503` with `Retry-After` instead of waiting
+//! unseen.
+//!
+//! What a thread costs: its stack is reserved as virtual memory ([`STACK_BYTES`]) but
+//! only the pages it touches become resident, a few KiB for this server's handlers;
+//! the kernel adds its own task structure and kernel stack (about 10-16 KiB) and a switch
+//! every time the thread wakes. Thousands of threads are fine on Linux; a million are not,
+//! and that is where event loops (epoll, async runtimes) take over.
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+use super::connection::{close_gracefully, serve};
+use super::date::http_date;
+use super::response::Response;
+use super::router::Router;
+use super::status::Status;
+
+/// Stack reserved per connection thread: 256 KiB instead of Rust's default 2 MiB. The
+/// deepest path (a debug build parsing a head with 64 field slots) uses well under a
+/// tenth of it; the reservation is address space, not memory, until touched.
+pub const STACK_BYTES: usize = 256 * 1024;
+/// How long an idle connection, or an unfinished request, is kept: 30 s by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default cap on open connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// `Retry-After` on a `503`, in seconds (RFC 9110 §10.2.3).
+const RETRY_AFTER_SECS: u32 = 1;
+/// Refused connections waiting for the refusing thread; past this they are dropped.
+const REFUSAL_QUEUE: usize = 64;
+
+/// The server's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Open connections allowed at once; one more gets `503` and is closed.
+    pub max_connections: usize,
+    /// How long a connection may sit idle between requests, and how long one request may
+    /// take to arrive in full; then it is closed without an answer.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+}
+
+/// A bound listening socket, ready to serve a [`Router`].
+pub struct Server {
+    listener: TcpListener,
+    config: ServerConfig,
+}
+
+impl Server {
+    /// Binds `addr` (`127.0.0.1:0` picks a free port).
+    ///
+    /// # Errors
+    /// The `io::Error` of `TcpListener::bind` (address in use, permission denied).
+    pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> io::Result<Server> {
+        Ok(Server {
+            listener: TcpListener::bind(addr)?,
+            config,
+        })
+    }
+
+    /// The address actually bound, with the real port.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Prints the contract's start-up line, `listening on http://HOST:PORT`, to stdout and
+    /// flushes it at once: tools that start the server wait for this line.
+    pub fn announce(&self) -> io::Result<()> {
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "listening on http://{}", self.local_addr()?)?;
+        stdout.flush()
+    }
+
+    /// Accepts connections forever, each on its own thread running `router`.
+    pub fn run(self, router: Router) -> ! {
+        let open = Arc::new(AtomicUsize::new(0));
+        let refuse = spawn_refuser();
+        let router = Arc::new(router);
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => self.admit(stream, &open, &router, &refuse),
+                // EMFILE and friends: back off rather than spin; clients wait in the backlog.
+                Err(e) => {
+                    eprintln!("accept failed: {e}");
+                    thread::sleep(Duration::from_millis(10));
+                }
+            }
+        }
+    }
+
+    /// Runs the server on a background thread and returns its address: for tests and for
+    /// programs that do other work on the main thread.
+    pub fn spawn(self, router: Router) -> io::Result<SocketAddr> {
+        let addr = self.local_addr()?;
+        thread::Builder::new()
+            .name("accept".into())
+            .spawn(move || self.run(router))?;
+        Ok(addr)
+    }
+
+    fn admit(
+        &self,
+        stream: TcpStream,
+        open: &Arc<AtomicUsize>,
+        router: &Arc<Router>,
+        refuse: &SyncSender<TcpStream>,
+    ) {
+        // Only this thread increments, so load-then-add cannot overshoot the cap.
+        if open.load(Ordering::Acquire) >= self.config.max_connections {
+            let _ = refuse.try_send(stream); // a full queue drops the connection: overload
+            return;
+        }
+        open.fetch_add(1, Ordering::AcqRel);
+        let slot = OpenSlot(Arc::clone(open));
+        let router = Arc::clone(router);
+        let idle_timeout = self.config.idle_timeout;
+        let spawned = thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn(move || {
+                let _slot = slot; // released when the thread ends, even by a panic
+                serve(stream, &router, idle_timeout);
+            });
+        if let Err(e) = spawned {
+            eprintln!("cannot start a connection thread: {e}");
+        }
+    }
+}
+
+/// One counted open connection; dropping it frees the place.
+struct OpenSlot(Arc<AtomicUsize>);
+
+impl Drop for OpenSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// One thread answers every refused connection with `503` and closes it gracefully, so
+/// that a flood of refusals costs one thread, not one each.
+fn spawn_refuser() -> SyncSender<TcpStream> {
+    let (send, receive) = sync_channel::<TcpStream>(REFUSAL_QUEUE);
+    thread::spawn(move || {
+        for stream in receive {
+            let answer = Response::text(Status::SERVICE_UNAVAILABLE, "too many connections\n")
+                .with_field("Retry-After", RETRY_AFTER_SECS.to_string());
+            let mut out = Vec::new();
+            answer.write_to(
+                &mut out,
+                &http_date(SystemTime::now()),
+                Some("close"),
+                false,
+            );
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+            if (&stream).write_all(&out).is_ok() {
+                close_gracefully(&stream);
+            }
+        }
+    });
+    send
+}

@@ -1,0 +1,31 @@
+//! # realtime: how a server gets fresh data to a client, built by hand
+//!
+//! Four techniques, one event log behind them, every byte written in this crate: short
+//! polling, long polling, Server-Sent Events and WebSockets over a hand-written HTTP/1.1
+//! server on `std::net` threads. Read it beside `LESSONS.md`, in lesson order.
+//!
+//! | lesson | module | example | endpoints | spec |
+//! |---|---|---|---|---|
+//! | 1. HTTP/1.1 by hand | [`http`] | `01_http` | `GET /hello`, `/echo` | RFC 9110, RFC 9112 |
+//! | 2. short polling | [`event_log`], [`publish`], [`poll`] | `02_short_polling` | `POST /publish`, `GET /poll?since=N` | RFC 9110 §13 (`ETag`, `304`) |
+//! | 3. long polling | [`long_poll`] | `03_long_polling` | `GET /long-poll?since=N&timeout_ms=T` | — |
+//! | all | [`playground`] | `cargo run` | every endpoint above | `../shared/CONTRACT.md` |
+//!
+//! Around them: [`decoded`] (what every decoder returns), [`json`] (string escaping),
+//! [`ticker`] (the demo feed), [`pages`] (the embedded pages), [`options`] (the command
+//! line).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod decoded;
+pub mod event_log;
+pub mod http;
+pub mod json;
+pub mod long_poll;
+pub mod options;
+pub mod pages;
+pub mod playground;
+pub mod poll;
+pub mod publish;
+pub mod ticker;

@@ -1,0 +1,19 @@
+//! `cargo run`: the playground. Serves the page and every endpoint of the contract over one
+//! event log fed by a stock ticker; open http://127.0.0.1:8080 and watch both panels.
+
+use std::error::Error;
+use std::sync::Arc;
+
+use realtime::event_log::EventLog;
+use realtime::http::Server;
+use realtime::options::Options;
+use realtime::{playground, ticker};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let options = Options::from_env("127.0.0.1:8080")?;
+    let log = Arc::new(EventLog::new(options.history));
+    ticker::spawn(Arc::clone(&log), options.tick);
+    let server = Server::bind(&options.addr, options.server_config())?;
+    server.announce()?;
+    server.run(playground::router(log))
+}

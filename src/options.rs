@@ -1,0 +1,138 @@
+//! Command-line options shared by the playground and the examples, parsed by hand.
+//!
+//! ```text
+//! --addr HOST:PORT         where to listen (port 0 picks a free one)
+//! --max-connections N      open connections allowed at once (default 10000)
+//! --history N              events the log keeps (default 10000)
+//! --tick-ms MS             one ticker event every MS milliseconds; 0 turns it off (default 1000)
+//! --idle-timeout-ms MS     close idle connections and unfinished requests after MS (default 30000)
+//! ```
+
+use std::time::Duration;
+
+use crate::event_log::DEFAULT_HISTORY;
+use crate::http::ServerConfig;
+use crate::http::server::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+
+/// The parsed options; [`Options::parse`] fills the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// `--addr`: the address to listen on.
+    pub addr: String,
+    /// `--max-connections`: see [`ServerConfig::max_connections`].
+    pub max_connections: usize,
+    /// `--history`: how many events the event log keeps.
+    pub history: usize,
+    /// `--tick-ms`: the ticker's interval; zero means no ticker.
+    pub tick: Duration,
+    /// `--idle-timeout-ms`: see [`ServerConfig::idle_timeout`].
+    pub idle_timeout: Duration,
+}
+
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS";
+
+impl Options {
+    /// Parses `args` (without the program name); `default_addr` is the lesson's address.
+    ///
+    /// # Errors
+    /// A message naming the unknown option or the value that is not a number, with the
+    /// usage line; `--help` also returns the usage line as an error, to be printed.
+    pub fn parse(
+        default_addr: &str,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Options, String> {
+        let mut options = Options {
+            addr: default_addr.to_owned(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            history: DEFAULT_HISTORY,
+            tick: Duration::from_secs(1),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        };
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            if flag == "--help" || flag == "-h" {
+                return Err(USAGE.to_owned());
+            }
+            let value = args
+                .next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+            match flag.as_str() {
+                "--addr" => options.addr = value,
+                "--max-connections" => options.max_connections = number(&flag, &value)?,
+                "--history" => options.history = number(&flag, &value)?,
+                "--tick-ms" => options.tick = Duration::from_millis(number(&flag, &value)?),
+                "--idle-timeout-ms" => {
+                    options.idle_timeout = Duration::from_millis(number(&flag, &value)?)
+                }
+                _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+            }
+        }
+        Ok(options)
+    }
+
+    /// The same as [`parse`](Self::parse) over `std::env::args()`.
+    ///
+    /// # Errors
+    /// As for [`parse`](Self::parse).
+    pub fn from_env(default_addr: &str) -> Result<Options, String> {
+        Options::parse(default_addr, std::env::args().skip(1))
+    }
+
+    /// The server limits these options ask for.
+    pub fn server_config(&self) -> ServerConfig {
+        ServerConfig {
+            max_connections: self.max_connections,
+            idle_timeout: self.idle_timeout,
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} takes a number, not {value:?}\n{USAGE}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse("127.0.0.1:8080", args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let options = parse(&[]).unwrap();
+        assert_eq!(
+            (
+                options.addr.as_str(),
+                options.max_connections,
+                options.history
+            ),
+            ("127.0.0.1:8080", 10_000, 10_000)
+        );
+        assert_eq!(options.idle_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn flags_set_values_and_bad_ones_are_refused() {
+        let options =
+            parse(&["--addr", "127.0.0.1:0", "--tick-ms", "0", "--history", "5"]).unwrap();
+        assert_eq!(
+            (options.addr.as_str(), options.tick, options.history),
+            ("127.0.0.1:0", Duration::ZERO, 5)
+        );
+        assert!(
+            parse(&["--history", "lots"])
+                .unwrap_err()
+                .contains("--history")
+        );
+        assert!(
+            parse(&["--bogus", "1"])
+                .unwrap_err()
+                .contains("unknown option")
+        );
+        assert!(parse(&["--addr"]).is_err());
+    }
+}

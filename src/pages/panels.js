@@ -1,0 +1,314 @@
+// panels.js: the browser side of the `realtime` lessons.
+//
+// Served at GET /panels.js by every server that has an event log. It uses
+// only what the browser ships with (fetch, the DOM), so what you read here
+// is all the code there is between the page and the wire.
+//
+//   window.Realtime = {
+//     shortPoll(panel, { intervalMs }),  // GET /poll?since=N, once a second
+//     longPoll(panel, { timeoutMs }),    // GET /long-poll?since=N&timeout_ms=T
+//     publishForm(form),                 // POST /publish
+//     panel(element),                    // the counters and list, for the next transports
+//   }
+//
+// Later lessons add `sse(panel)` and `webSocket(panel)` to the same object;
+// they build on `panel(element)` so that every transport counts the same things.
+//
+// A panel is this markup (the browser test relies on it):
+//
+//   <section class="panel" data-transport="poll">
+//     <p data-status></p>
+//     <dd data-counter="requests|empty|bytes|events|delay"></dd>  (one of each)
+//     <ol class="events"></ol>  <!-- one <li data-id="N"> per event, newest first -->
+//   </section>
+"use strict";
+
+(function () {
+  // After a network error, wait this long before asking again. A fixed
+  // second is enough for a lesson; Production note: real clients back off
+  // exponentially with jitter so a restarted server is not hit by every
+  // client in the same millisecond.
+  const RETRY_MS = 1000;
+
+  // Keep the page light: an hour of ticks would be thousands of list items.
+  const MAX_ITEMS = 50;
+
+  // ---------------------------------------------------------------------
+  // Delay from publish to display.
+  //
+  // Ticker events end with " t=<unix ms>", the server's clock when it
+  // published them. Messages typed into this page carry no time, so we
+  // remember when we POSTed each text and look it up when it comes back.
+  // The map is shared by every panel on the page: one publish, one entry,
+  // every panel measures against it.
+  // ---------------------------------------------------------------------
+  const publishedAt = new Map(); // text -> Date.now() at POST
+  const MAX_REMEMBERED = 100;
+
+  // The first answer can hold history from before this page opened; those
+  // events were not waiting for us, so their "delay" would be meaningless.
+  const pageOpenedAt = Date.now();
+
+  function rememberPublish(text) {
+    publishedAt.delete(text); // re-insert, so it counts as the newest
+    publishedAt.set(text, Date.now());
+    if (publishedAt.size > MAX_REMEMBERED) {
+      // A Map iterates in insertion order: the first key is the oldest.
+      publishedAt.delete(publishedAt.keys().next().value);
+    }
+  }
+
+  // Milliseconds between publish and now, or null when the event says
+  // nothing about when it was published.
+  function delayOf(data) {
+    const stamp = / t=(\d+)$/.exec(data);
+    const sentAt = stamp ? Number(stamp[1]) : publishedAt.get(data);
+    if (sentAt === undefined || sentAt < pageOpenedAt) return null;
+    // Server and browser clocks can disagree by a little; never show < 0.
+    return Math.max(0, Date.now() - sentAt);
+  }
+
+  // ---------------------------------------------------------------------
+  // Bytes on the wire.
+  //
+  // fetch() hands us the body and the headers, not the raw response, so we
+  // rebuild the head the way HTTP/1.1 writes it (RFC 9112 §2.1):
+  //   HTTP/1.1 200 OK\r\n  name: value\r\n ...  \r\n
+  // It is an estimate: header names come back lower-cased and a few
+  // (Set-Cookie) are hidden from scripts, but the size is what matters.
+  // ---------------------------------------------------------------------
+  const utf8 = new TextEncoder();
+
+  function headBytes(response) {
+    let head = `HTTP/1.1 ${response.status} ${response.statusText}\r\n`;
+    for (const [name, value] of response.headers) head += `${name}: ${value}\r\n`;
+    return utf8.encode(head + "\r\n").length;
+  }
+
+  // ---------------------------------------------------------------------
+  // A panel: the counters and the event list of one transport.
+  // Every transport reports to it the same way, so the numbers compare.
+  // ---------------------------------------------------------------------
+  function panel(element) {
+    const list = element.querySelector("ol.events");
+    const statusLine = element.querySelector("[data-status]");
+    const counter = (name) => element.querySelector(`[data-counter="${name}"]`);
+    const stats = { requests: 0, empty: 0, bytes: 0, events: 0, delays: 0, delaySum: 0 };
+
+    function render() {
+      for (const name of ["requests", "empty", "bytes", "events"]) {
+        const el = counter(name);
+        if (el) el.textContent = String(stats[name]);
+      }
+      const delay = counter("delay");
+      if (delay && stats.delays > 0) {
+        const avg = Math.round(stats.delaySum / stats.delays);
+        delay.textContent = `last ${stats.lastDelay} ms, avg ${avg} ms`;
+      }
+    }
+
+    return {
+      element,
+      stats,
+
+      status(text) {
+        if (statusLine) statusLine.textContent = text;
+      },
+
+      // One request went out (a poll, a connection attempt...).
+      sent() {
+        stats.requests += 1;
+        render();
+      },
+
+      // An answer arrived: how many bytes, and did it carry any event?
+      received(bytes, { empty }) {
+        stats.bytes += bytes;
+        if (empty) stats.empty += 1;
+        render();
+      },
+
+      // Put events in the list, newest on top, and take a delay sample
+      // from each one that says when it was published.
+      show(events) {
+        for (const { id, data } of events) {
+          const item = document.createElement("li");
+          item.dataset.id = String(id);
+          const delay = delayOf(data);
+          item.textContent = `#${id} ${data}`;
+          if (delay !== null) {
+            stats.delays += 1;
+            stats.delaySum += delay;
+            stats.lastDelay = delay;
+            const note = document.createElement("small");
+            note.textContent = ` (${delay} ms)`;
+            item.append(note);
+          }
+          list.prepend(item);
+          stats.events += 1;
+        }
+        while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
+        render();
+      },
+
+      // The server dropped events we never saw (its history is bounded).
+      missed() {
+        const item = document.createElement("li");
+        item.className = "missed";
+        item.textContent = "… some events were missed: the server keeps only its newest ones";
+        list.prepend(item);
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------
+  // One poll request, shared by short and long polling: both answer
+  // {"events":[...],"last_id":M} and both move the cursor to last_id.
+  // Returns { json, etag }: the parsed answer (null for a 304) and its ETag.
+  // ---------------------------------------------------------------------
+  async function fetchEvents(view, url, etag, timeoutMs) {
+    const headers = {};
+    // Conditional request (RFC 9110 §13.1.2): "I already have version etag;
+    // send it only if it changed". A match is answered 304 with no body.
+    if (etag) headers["If-None-Match"] = etag;
+
+    view.sent();
+    const response = await fetch(url, {
+      headers,
+      // We manage freshness ourselves with If-None-Match; with "no-store"
+      // the browser's HTTP cache stays out of the way and hands us the 304.
+      cache: "no-store",
+      // Never wait forever: a dead connection would otherwise stall the panel.
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (response.status !== 200 && response.status !== 304) {
+      throw new Error(`${response.status} ${response.statusText}`);
+    }
+    const json = response.status === 200 ? JSON.parse(new TextDecoder().decode(body)) : null;
+    const empty = json === null || json.events.length === 0;
+    view.received(headBytes(response) + body.length, { empty });
+    return { json, etag: response.headers.get("ETag") };
+  }
+
+  // Fold one answer into the panel and return the next cursor.
+  function apply(view, answer, cursor) {
+    if (answer === null) return cursor; // 304: nothing new
+    if (answer.last_id < cursor) {
+      // The log went backwards: the server restarted with a fresh log and
+      // ids start at 1 again. Start over, or we would wait for an id that
+      // the new log will take hours to reach.
+      view.status("server restarted — starting over");
+      return 0;
+    }
+    if (answer.missed) view.missed();
+    // The first answer can hold the whole history; the list keeps only
+    // MAX_ITEMS, so don't build elements we would throw away at once.
+    view.show(answer.events.slice(-MAX_ITEMS));
+    return answer.last_id;
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // ---------------------------------------------------------------------
+  // Short polling: ask every intervalMs whether anything happened.
+  // Most answers are "no" (304); the delay is up to one interval.
+  // ---------------------------------------------------------------------
+  function shortPoll(element, { intervalMs = 1000 } = {}) {
+    const view = panel(element);
+    let stopped = false;
+
+    (async () => {
+      let cursor = 0;
+      let etag = null;
+      while (!stopped) {
+        try {
+          view.status("polling");
+          const url = `/poll?since=${cursor}`;
+          const answer = await fetchEvents(view, url, etag, 10000);
+          const next = apply(view, answer.json, cursor);
+          // After a restart, forget the ETag too: it names the old log.
+          etag = next < cursor ? null : answer.etag || etag;
+          cursor = next;
+          view.status(`waiting ${intervalMs} ms`);
+          // setTimeout after each answer, not setInterval: a slow answer
+          // then delays the next request instead of piling requests up.
+          await sleep(intervalMs);
+        } catch (error) {
+          view.status(`error — retrying (${error.message})`);
+          await sleep(RETRY_MS);
+        }
+      }
+      view.status("stopped");
+    })();
+
+    return { stop: () => (stopped = true) };
+  }
+
+  // ---------------------------------------------------------------------
+  // Long polling: ask, and let the server hold ("park") the request until
+  // an event exists or timeoutMs passes. The answer comes as soon as the
+  // event does; the cost is one connection held open all the time.
+  // ---------------------------------------------------------------------
+  function longPoll(element, { timeoutMs = 25000 } = {}) {
+    const view = panel(element);
+    let stopped = false;
+
+    (async () => {
+      let cursor = 0;
+      // After an error, ask once with timeout_ms=0: the answer comes at
+      // once with the server's last_id, which tells us if it restarted.
+      let wait = timeoutMs;
+      while (!stopped) {
+        try {
+          view.status(wait > 0 ? "waiting (request parked on the server)" : "reconnecting");
+          const url = `/long-poll?since=${cursor}&timeout_ms=${wait}`;
+          // Give the server its timeout plus some slack before we give up.
+          const answer = await fetchEvents(view, url, null, wait + 10000);
+          cursor = apply(view, answer.json, cursor);
+          wait = timeoutMs;
+          // No sleep: ask again at once, so there is always a parked request.
+        } catch (error) {
+          view.status(`error — retrying (${error.message})`);
+          wait = 0;
+          await sleep(RETRY_MS);
+        }
+      }
+      view.status("stopped");
+    })();
+
+    return { stop: () => (stopped = true) };
+  }
+
+  // ---------------------------------------------------------------------
+  // The publish box: POST /publish with the text as the body.
+  // One form per page, whatever the number of panels.
+  // ---------------------------------------------------------------------
+  function publishForm(form) {
+    const input = form.querySelector("#message");
+    const result = form.querySelector("output");
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault(); // we send it ourselves, without leaving the page
+      const text = input.value;
+      if (text === "") return;
+      rememberPublish(text);
+      input.value = "";
+      try {
+        const response = await fetch("/publish", {
+          method: "POST",
+          // A string body goes out as "text/plain;charset=UTF-8".
+          body: text,
+        });
+        if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+        const { id } = await response.json();
+        if (result) result.textContent = `published as #${id}`;
+      } catch (error) {
+        if (result) result.textContent = `publish failed: ${error.message}`;
+        input.value = text; // give the text back, so it can be sent again
+      }
+    });
+  }
+
+  window.Realtime = { panel, shortPoll, longPoll, publishForm };
+})();
