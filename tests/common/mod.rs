@@ -14,13 +14,19 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Starts `router` on 127.0.0.1 with a free port and `config`; returns its address.
 pub fn start(router: Router, config: ServerConfig) -> SocketAddr {
-    Server::bind("127.0.0.1:0", config).unwrap().spawn(router).unwrap()
+    Server::bind("127.0.0.1:0", config)
+        .unwrap()
+        .spawn(router)
+        .unwrap()
 }
 
 /// The playground over a fresh event log keeping `history` events.
 pub fn start_playground(history: usize) -> (SocketAddr, Arc<EventLog>) {
     let log = Arc::new(EventLog::new(history));
-    let addr = start(realtime::playground::router(Arc::clone(&log)), ServerConfig::default());
+    let addr = start(
+        realtime::playground::router(Arc::clone(&log)),
+        ServerConfig::default(),
+    );
     (addr, log)
 }
 
@@ -62,13 +68,22 @@ pub fn read_answer(stream: &mut TcpStream, head_only: bool) -> Answer {
         let mut byte = [0u8];
         match stream.read(&mut byte) {
             Ok(1) => head.push(byte[0]),
-            other => panic!("answer head cut short ({other:?}) after {:?}", String::from_utf8_lossy(&head)),
+            other => panic!(
+                "answer head cut short ({other:?}) after {:?}",
+                String::from_utf8_lossy(&head)
+            ),
         }
     }
     let head = String::from_utf8(head).unwrap();
     let status = head[9..12].parse().unwrap();
-    let mut answer = Answer { status, head, body: Vec::new() };
-    let length: usize = answer.field("content-length").map_or(0, |v| v.parse().unwrap());
+    let mut answer = Answer {
+        status,
+        head,
+        body: Vec::new(),
+    };
+    let length: usize = answer
+        .field("content-length")
+        .map_or(0, |v| v.parse().unwrap());
     if !head_only && status != 304 && status >= 200 {
         answer.body = vec![0; length];
         stream.read_exact(&mut answer.body).unwrap();
@@ -85,12 +100,18 @@ pub fn exchange(addr: SocketAddr, request: &[u8]) -> Answer {
 
 /// `GET target` on a new connection.
 pub fn get(addr: SocketAddr, target: &str) -> Answer {
-    exchange(addr, format!("GET {target} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+    exchange(
+        addr,
+        format!("GET {target} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+    )
 }
 
 /// `POST target` with `body` on a new connection.
 pub fn post(addr: SocketAddr, target: &str, body: &str) -> Answer {
-    let request = format!("POST {target} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    let request = format!(
+        "POST {target} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     exchange(addr, request.as_bytes())
 }
 
@@ -111,7 +132,10 @@ pub fn eventually<T>(limit: Duration, mut attempt: impl FnMut() -> Option<T>) ->
         if let Some(value) = attempt() {
             return value;
         }
-        assert!(Instant::now() < deadline, "condition not reached within {limit:?}");
+        assert!(
+            Instant::now() < deadline,
+            "condition not reached within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -119,8 +143,39 @@ pub fn eventually<T>(limit: Duration, mut attempt: impl FnMut() -> Option<T>) ->
 /// Parses the ids and the `last_id` out of a `/poll` or `/long-poll` answer. The data
 /// of these tests' events never contains `"id":`, so a scan is enough.
 pub fn poll_ids(json: &str) -> (Vec<u64>, u64) {
-    let number_after = |s: &str| -> u64 { s.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap() };
+    let number_after = |s: &str| -> u64 {
+        s.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
     let ids = json.split("{\"id\":").skip(1).map(number_after).collect();
     let last = number_after(json.split("\"last_id\":").nth(1).expect("last_id"));
     (ids, last)
+}
+
+/// A keep-alive client: many requests on one connection.
+pub struct Client(pub TcpStream);
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Client {
+        Client(connect(addr))
+    }
+
+    pub fn get(&mut self, target: &str) -> Answer {
+        self.0
+            .write_all(format!("GET {target} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+            .unwrap();
+        read_answer(&mut self.0, false)
+    }
+
+    pub fn post(&mut self, target: &str, body: &str) -> Answer {
+        let request = format!(
+            "POST {target} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.0.write_all(request.as_bytes()).unwrap();
+        read_answer(&mut self.0, false)
+    }
 }
