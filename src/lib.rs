@@ -28,4 +28,5 @@ pub mod pages;
 pub mod playground;
 pub mod poll;
 pub mod publish;
+pub mod sse;
 pub mod ticker;

@@ -151,11 +151,11 @@
         render();
       },
 
-      // The server dropped events we never saw (its history is bounded).
-      missed() {
+      // A line in the list that is not an event (a gap, a restart).
+      note(text) {
         const item = document.createElement("li");
-        item.className = "missed";
-        item.textContent = "… some events were missed: the server keeps only its newest ones";
+        item.className = "note";
+        item.textContent = text;
         list.prepend(item);
       },
     };
@@ -196,12 +196,12 @@
     if (answer === null) return cursor; // 304: nothing new
     if (answer.last_id < cursor) {
       // The log went backwards: the server restarted with a fresh log and
-      // ids start at 1 again. Start over, or we would wait for an id that
-      // the new log will take hours to reach.
-      view.status("server restarted — starting over");
-      return 0;
+      // ids start at 1 again. A server answers a cursor ahead of its log at
+      // once, with all it has, so we just take its last_id and go on.
+      view.note("— the server restarted: event ids start again at 1 —");
+    } else if (answer.missed) {
+      view.note("— some events were missed: the server keeps only its newest —");
     }
-    if (answer.missed) view.missed();
     // The first answer can hold the whole history; the list keeps only
     // MAX_ITEMS, so don't build elements we would throw away at once.
     view.show(answer.events.slice(-MAX_ITEMS));
@@ -226,10 +226,8 @@
           view.status("polling");
           const url = `/poll?since=${cursor}`;
           const answer = await fetchEvents(view, url, etag, 10000);
-          const next = apply(view, answer.json, cursor);
-          // After a restart, forget the ETag too: it names the old log.
-          etag = next < cursor ? null : answer.etag || etag;
-          cursor = next;
+          cursor = apply(view, answer.json, cursor);
+          etag = answer.etag || etag; // a 304 may omit it: keep the one we have
           view.status(`waiting ${intervalMs} ms`);
           // setTimeout after each answer, not setInterval: a slow answer
           // then delays the next request instead of piling requests up.
@@ -256,21 +254,16 @@
 
     (async () => {
       let cursor = 0;
-      // After an error, ask once with timeout_ms=0: the answer comes at
-      // once with the server's last_id, which tells us if it restarted.
-      let wait = timeoutMs;
       while (!stopped) {
         try {
-          view.status(wait > 0 ? "waiting (request parked on the server)" : "reconnecting");
-          const url = `/long-poll?since=${cursor}&timeout_ms=${wait}`;
+          view.status("waiting (request parked on the server)");
+          const url = `/long-poll?since=${cursor}&timeout_ms=${timeoutMs}`;
           // Give the server its timeout plus some slack before we give up.
-          const answer = await fetchEvents(view, url, null, wait + 10000);
+          const answer = await fetchEvents(view, url, null, timeoutMs + 10000);
           cursor = apply(view, answer.json, cursor);
-          wait = timeoutMs;
           // No sleep: ask again at once, so there is always a parked request.
         } catch (error) {
           view.status(`error — retrying (${error.message})`);
-          wait = 0;
           await sleep(RETRY_MS);
         }
       }

@@ -1,0 +1,219 @@
+//! Writing events in the event stream format (WHATWG HTML `#event-stream-interpretation`).
+//!
+//! One event is a block of field lines ended by an empty line:
+//!
+//! ```text
+//! id: 42\n                 the last event ID the browser will send back on reconnect
+//! event: missed\n          the event type (omitted: "message")
+//! data: first line\n       one data line per line of the text
+//! data: second line\n
+//! \n                       the empty line dispatches the event
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+/// A field value the format cannot carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncodeError {
+    /// An `id` with CR, LF or NUL: a line break would end the field early, and the
+    /// parser ignores an id containing NUL (`#event-stream-interpretation`, "id").
+    InvalidId,
+    /// An `event` type with CR, LF or NUL: a line break would split it into two fields.
+    InvalidEventType,
+    /// A comment with CR or LF, which would turn the rest into field lines.
+    InvalidComment,
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::InvalidId => write!(f, "an event id may not contain CR, LF or NUL"),
+            EncodeError::InvalidEventType => {
+                write!(f, "an event type may not contain CR, LF or NUL")
+            }
+            EncodeError::InvalidComment => write!(f, "a comment may not contain CR or LF"),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// One event to encode. Build it with [`Event::new`] and the setters, then
+/// [`encode_into`](Event::encode_into).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Event<'a> {
+    /// `id:`, the last event ID (none: the browser keeps the one it had).
+    pub id: Option<&'a str>,
+    /// `event:`, the event type (none: `message`, what `EventSource.onmessage` receives).
+    pub event_type: Option<&'a str>,
+    /// The text for the `data:` lines.
+    pub data: &'a str,
+    /// `retry:`, the reconnection time the browser should use from now on.
+    pub retry: Option<Duration>,
+}
+
+impl<'a> Event<'a> {
+    /// An event of type `message` with `data` and no id.
+    pub fn new(data: &'a str) -> Self {
+        Event {
+            data,
+            ..Event::default()
+        }
+    }
+
+    /// Sets the `id` field: `id: 42\n`.
+    pub fn id(self, id: &'a str) -> Self {
+        Event {
+            id: Some(id),
+            ..self
+        }
+    }
+
+    /// Sets the `event` field: `event: missed\n`.
+    pub fn event_type(self, event_type: &'a str) -> Self {
+        Event {
+            event_type: Some(event_type),
+            ..self
+        }
+    }
+
+    /// Sets the `retry` field in whole milliseconds: `retry: 3000\n`.
+    pub fn retry(self, retry: Duration) -> Self {
+        Event {
+            retry: Some(retry),
+            ..self
+        }
+    }
+
+    /// Appends the event's bytes to `out`: `id`, `event`, `retry` if set, then one
+    /// `data: ` line per line of the text and the empty line that dispatches it.
+    ///
+    /// The text is split on CRLF, LF and CR, the three line endings the parser accepts, so
+    /// the browser receives it with each line break as LF. An empty text still makes one
+    /// `data: ` line, which dispatches an event whose data is `""`.
+    ///
+    /// # Errors
+    /// [`EncodeError::InvalidId`] or [`EncodeError::InvalidEventType`]; nothing is written.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let breaks_line = |s: &str| s.contains(['\r', '\n', '\0']);
+        if self.id.is_some_and(breaks_line) {
+            return Err(EncodeError::InvalidId);
+        }
+        if self.event_type.is_some_and(breaks_line) {
+            return Err(EncodeError::InvalidEventType);
+        }
+        if let Some(id) = self.id {
+            push_field(out, "id", id);
+        }
+        if let Some(event_type) = self.event_type {
+            push_field(out, "event", event_type);
+        }
+        if let Some(retry) = self.retry {
+            push_field(out, "retry", &retry.as_millis().to_string());
+        }
+        for line in lines(self.data) {
+            push_field(out, "data", line);
+        }
+        out.push(b'\n');
+        Ok(())
+    }
+}
+
+/// Appends a comment line, `: {text}\n`: ignored by the parser, but it keeps proxies from
+/// closing an idle stream, and a failed write of it tells the server the client is gone.
+///
+/// # Errors
+/// [`EncodeError::InvalidComment`] if `text` has CR or LF; nothing is written.
+pub fn encode_comment(out: &mut Vec<u8>, text: &str) -> Result<(), EncodeError> {
+    if text.contains(['\r', '\n']) {
+        return Err(EncodeError::InvalidComment);
+    }
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(b"\n\n");
+    Ok(())
+}
+
+fn push_field(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'\n');
+}
+
+/// The lines of `text`, split on CRLF, LF or CR; `"a\n"` is `["a", ""]`, `""` is `[""]`.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\r', '\n']) {
+            None => rest.take(),
+            Some(i) => {
+                let after = if current[i..].starts_with("\r\n") {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                rest = Some(&current[after..]);
+                Some(&current[..i])
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(event: Event<'_>) -> String {
+        let mut out = Vec::new();
+        event.encode_into(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_event_is_id_type_retry_then_one_data_line_per_line() {
+        let event = Event::new("YHOO\n+2\r\n10")
+            .id("7")
+            .event_type("quote")
+            .retry(Duration::from_secs(3));
+        assert_eq!(
+            encode(event),
+            "id: 7\nevent: quote\nretry: 3000\ndata: YHOO\ndata: +2\ndata: 10\n\n"
+        );
+    }
+
+    #[test]
+    fn cr_crlf_lf_and_empty_lines_each_make_a_data_line() {
+        assert_eq!(
+            encode(Event::new("a\rb\r\n\nc\n")),
+            "data: a\ndata: b\ndata: \ndata: c\ndata: \n\n"
+        );
+        assert_eq!(encode(Event::new("")), "data: \n\n");
+    }
+
+    #[test]
+    fn ids_and_types_that_would_break_a_line_are_refused_and_nothing_is_written() {
+        let mut out = Vec::new();
+        assert_eq!(
+            Event::new("x").id("1\n2").encode_into(&mut out),
+            Err(EncodeError::InvalidId)
+        );
+        assert_eq!(
+            Event::new("x").id("1\0").encode_into(&mut out),
+            Err(EncodeError::InvalidId)
+        );
+        assert_eq!(
+            Event::new("x").event_type("a\rb").encode_into(&mut out),
+            Err(EncodeError::InvalidEventType)
+        );
+        assert_eq!(
+            encode_comment(&mut out, "two\nlines"),
+            Err(EncodeError::InvalidComment)
+        );
+        assert!(out.is_empty());
+        encode_comment(&mut out, "keep-alive").unwrap();
+        assert_eq!(out, b": keep-alive\n\n");
+    }
+}
