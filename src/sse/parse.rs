@@ -44,7 +44,7 @@ impl Parser {
     /// Bytes are decoded as UTF-8 with U+FFFD for invalid sequences, line by line, so a
     /// character split across two reads is decoded whole.
     pub fn feed(&mut self, mut bytes: &[u8]) -> Vec<MessageEvent> {
-        let mut events = Vec::new();
+        let events = Vec::new();
         if !self.started {
             // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are
             // present": wait for 3 bytes (or a mismatch) before deciding.
