@@ -6,6 +6,8 @@
 //! --history N              events the log keeps (default 10000)
 //! --tick-ms MS             one ticker event every MS milliseconds; 0 turns it off (default 1000)
 //! --idle-timeout-ms MS     close idle connections and unfinished requests after MS (default 30000)
+//! --allow-origin ORIGIN    Access-Control-Allow-Origin on GET answers (default *; "none" sends none)
+//! --heartbeat-ms MS        a `: keep-alive` comment on idle event streams every MS (default 15000)
 //! ```
 
 use std::time::Duration;
@@ -27,9 +29,13 @@ pub struct Options {
     pub tick: Duration,
     /// `--idle-timeout-ms`: see [`ServerConfig::idle_timeout`].
     pub idle_timeout: Duration,
+    /// `--allow-origin`: see [`ServerConfig::allow_origin`].
+    pub allow_origin: Option<String>,
+    /// `--heartbeat-ms`: the event streams' keep-alive interval; zero sends none.
+    pub heartbeat: Duration,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
@@ -47,6 +53,8 @@ impl Options {
             history: DEFAULT_HISTORY,
             tick: Duration::from_secs(1),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            allow_origin: Some("*".to_owned()),
+            heartbeat: Duration::from_secs(15),
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
@@ -61,6 +69,10 @@ impl Options {
                 "--max-connections" => options.max_connections = number(&flag, &value)?,
                 "--history" => options.history = number(&flag, &value)?,
                 "--tick-ms" => options.tick = Duration::from_millis(number(&flag, &value)?),
+                "--allow-origin" => options.allow_origin = (value != "none").then_some(value),
+                "--heartbeat-ms" => {
+                    options.heartbeat = Duration::from_millis(number(&flag, &value)?)
+                }
                 "--idle-timeout-ms" => {
                     options.idle_timeout = Duration::from_millis(number(&flag, &value)?)
                 }
@@ -83,6 +95,7 @@ impl Options {
         ServerConfig {
             max_connections: self.max_connections,
             idle_timeout: self.idle_timeout,
+            allow_origin: self.allow_origin.clone(),
         }
     }
 }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use common::{Client, connect, get, poll_ids, read_answer, start_playground};
 use realtime::event_log::EventLog;
+use realtime::http::ServerConfig;
+use realtime::http::server::ConnectionSlot;
 
 /// Sends a long poll and checks it is parked: no answer within 50 ms.
 fn park(addr: SocketAddr, since: u64) -> TcpStream {
@@ -152,7 +154,12 @@ fn start_fixed_pool_of_4(log: Arc<EventLog>) -> SocketAddr {
                 let Ok(stream) = receive.lock().unwrap().recv() else {
                     return;
                 };
-                realtime::http::connection::serve(stream, &router, Duration::from_secs(30));
+                realtime::http::connection::serve(
+                    stream,
+                    ConnectionSlot::uncounted(),
+                    &router,
+                    &ServerConfig::default(),
+                );
             }
         });
     }

@@ -14,8 +14,9 @@ use super::chunked::{Chunk, decode_chunk};
 use super::date::http_date;
 use super::error::RequestError;
 use super::request::{BodyFraming, Head, MAX_BODY_BYTES, Request, Version, parse_head};
-use super::response::Response;
+use super::response::{Handoff, Response};
 use super::router::Router;
+use super::server::{ConnectionSlot, ServerConfig};
 use super::status::Status;
 use crate::decoded::Decoded;
 
@@ -59,11 +60,11 @@ struct Connection {
     read_timeout: Duration,
 }
 
-/// Serves `stream` until the client closes, asks to close, breaks a rule, or stays idle
-/// past `idle_timeout`. Never panics on client input; a panicking handler costs its
+/// Serves `stream` until the client closes, asks to close, breaks a rule, stays idle past
+/// `config.idle_timeout`, or a response takes the connection over (`slot` goes with it). Never panics on client input; a panicking handler costs its
 /// client a `500` and its connection, nothing more.
-pub fn serve(stream: TcpStream, router: &Router, idle_timeout: Duration) {
-    let Ok(mut conn) = Connection::new(stream, idle_timeout) else {
+pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &ServerConfig) {
+    let Ok(mut conn) = Connection::new(stream, config.idle_timeout) else {
         return;
     };
     loop {
@@ -78,14 +79,8 @@ pub fn serve(stream: TcpStream, router: &Router, idle_timeout: Duration) {
                 return;
             }
         };
-        let (answer, keep_alive) =
-            match catch_unwind(AssertUnwindSafe(|| router.dispatch(&request))) {
-                Ok(answer) => (answer, request.keep_alive()),
-                Err(_) => (
-                    Response::text(Status::INTERNAL_SERVER_ERROR, "handler panicked\n"),
-                    false,
-                ),
-            };
+        let (mut answer, keep_alive) = answer(router, &request);
+        allow_origin(&mut answer, &request, config);
         let head_only = request.method == "HEAD";
         if conn
             .send(&answer, request.version, keep_alive, head_only)
@@ -93,9 +88,45 @@ pub fn serve(stream: TcpStream, router: &Router, idle_timeout: Duration) {
         {
             return;
         }
+        if let Some(takeover) = answer.takeover.take().filter(|_| !head_only) {
+            let Connection { stream, buf, .. } = conn;
+            takeover(Handoff {
+                stream,
+                leftover: buf,
+                slot,
+            });
+            return;
+        }
         if !keep_alive {
             close_gracefully(&conn.stream);
             return;
+        }
+    }
+}
+
+/// Runs the handler; says whether the connection persists after its answer.
+fn answer(router: &Router, request: &Request) -> (Response, bool) {
+    match catch_unwind(AssertUnwindSafe(|| router.dispatch(request))) {
+        Ok(answer) => {
+            let keep_alive = request.keep_alive() && answer.takeover.is_none();
+            (answer, keep_alive)
+        }
+        Err(_) => {
+            let answer = Response::text(Status::INTERNAL_SERVER_ERROR, "handler panicked\n");
+            (answer, false)
+        }
+    }
+}
+
+/// Adds `Access-Control-Allow-Origin` to answers to `GET` and `HEAD` (the contract's
+/// `--allow-origin`), unless the handler chose one.
+fn allow_origin(answer: &mut Response, request: &Request, config: &ServerConfig) {
+    let readable = request.method == "GET" || request.method == "HEAD";
+    if let Some(origin) = config.allow_origin.as_ref().filter(|_| readable) {
+        if answer.field("access-control-allow-origin").is_none() {
+            answer
+                .fields
+                .push(("Access-Control-Allow-Origin", origin.clone()));
         }
     }
 }
@@ -219,6 +250,8 @@ impl Connection {
         head_only: bool,
     ) -> io::Result<()> {
         let connection = match (keep_alive, version) {
+            // After 101 the handler's `Connection: Upgrade` says it all.
+            _ if answer.status == Status::SWITCHING_PROTOCOLS => None,
             (false, _) => Some("close"),
             (true, Version::Http10) => Some("keep-alive"),
             (true, Version::Http11) => None,

@@ -9,8 +9,11 @@
 //! {"events":[],"last_id":0}
 //! ```
 
+use std::fmt;
 use std::io::Write;
+use std::net::TcpStream;
 
+use super::server::ConnectionSlot;
 use super::status::Status;
 
 /// `Content-Type` of plain text answers.
@@ -22,11 +25,25 @@ pub const HTML: &str = "text/html; charset=utf-8";
 /// `Content-Type` of the pages' script.
 pub const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
-/// A response: status, field lines and a complete message body.
+/// What a response that keeps the connection gets after its head is written: the socket,
+/// any bytes the client sent after its request (the start of a WebSocket's first frame),
+/// and the connection's place under `--max-connections`, held for as long as it lives.
+pub struct Handoff {
+    /// The client's socket, with the server's read and write timeouts still set.
+    pub stream: TcpStream,
+    /// Bytes already read past the request's head and body.
+    pub leftover: Vec<u8>,
+    /// Dropping it frees the connection's place under the cap.
+    pub slot: ConnectionSlot,
+}
+
+/// Code that takes over the connection after the head: an event stream, a WebSocket.
+pub type Takeover = Box<dyn FnOnce(Handoff) + Send>;
+
+/// A response: status, field lines and a complete message body, or a takeover.
 ///
 /// The connection adds `Date`, `Content-Length` and, when it will close or keep an
 /// HTTP/1.0 connection open, `Connection`; handlers set everything else.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
     pub status: Status,
@@ -34,6 +51,21 @@ pub struct Response {
     pub fields: Vec<(&'static str, String)>,
     /// The message body; dropped on the wire for `HEAD` and for 1xx/204/304.
     pub body: Vec<u8>,
+    /// When set, the head goes out without `Content-Length` and this runs with the
+    /// connection instead of a body: a body delimited by closing (an event stream,
+    /// RFC 9112 §6.3 item 8) or, after `101`, another protocol.
+    pub takeover: Option<Takeover>,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("fields", &self.fields)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("takeover", &self.takeover.is_some())
+            .finish()
+    }
 }
 
 impl Response {
@@ -43,7 +75,15 @@ impl Response {
             status,
             fields: Vec::new(),
             body: Vec::new(),
+            takeover: None,
         }
+    }
+
+    /// Makes this a response whose body is not a byte string but `takeover`, which runs
+    /// on the connection's thread once the head is written.
+    pub fn with_takeover(mut self, takeover: impl FnOnce(Handoff) + Send + 'static) -> Self {
+        self.takeover = Some(Box::new(takeover));
+        self
     }
 
     /// Adds the field line `name: value`. `value` must not hold CR or LF; handlers pass
@@ -79,7 +119,8 @@ impl Response {
     }
 
     /// Appends the response as HTTP/1.1 bytes to `out`: status line, `Date: {date}`, the
-    /// fields, `Content-Length` (left out where RFC 9110 §6.4.1 forbids a body),
+    /// fields, `Content-Length` (left out where RFC 9110 §6.4.1 forbids a body, and for a
+    /// takeover, whose body has no length),
     /// `Connection: {connection}` if given, the empty line, then the body unless
     /// `head_only` (the answer to `HEAD`, RFC 9110 §9.3.2, has the same fields as `GET`
     /// but no body).
@@ -95,7 +136,7 @@ impl Response {
         for (name, value) in &self.fields {
             let _ = write!(out, "{name}: {value}\r\n");
         }
-        if !self.status.forbids_body() {
+        if !self.status.forbids_body() && self.takeover.is_none() {
             let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
         }
         if let Some(connection) = connection {

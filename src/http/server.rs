@@ -43,14 +43,18 @@ const RETRY_AFTER_SECS: u32 = 1;
 /// Refused connections waiting for the refusing thread; past this they are dropped.
 const REFUSAL_QUEUE: usize = 64;
 
-/// The server's limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The server's limits and its CORS origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {
     /// Open connections allowed at once; one more gets `503` and is closed.
     pub max_connections: usize,
     /// How long a connection may sit idle between requests, and how long one request may
     /// take to arrive in full; then it is closed without an answer.
     pub idle_timeout: Duration,
+    /// `--allow-origin`: sent as `Access-Control-Allow-Origin` on every answer to `GET`
+    /// and `HEAD` (default `*`), so that a page served from another origin may poll and
+    /// open an `EventSource` here (WHATWG Fetch, "CORS protocol"). `None` sends nothing.
+    pub allow_origin: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +62,7 @@ impl Default for ServerConfig {
         ServerConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            allow_origin: Some("*".to_owned()),
         }
     }
 }
@@ -65,7 +70,7 @@ impl Default for ServerConfig {
 /// A bound listening socket, ready to serve a [`Router`].
 pub struct Server {
     listener: TcpListener,
-    config: ServerConfig,
+    config: Arc<ServerConfig>,
 }
 
 impl Server {
@@ -76,7 +81,7 @@ impl Server {
     pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> io::Result<Server> {
         Ok(Server {
             listener: TcpListener::bind(addr)?,
-            config,
+            config: Arc::new(config),
         })
     }
 
@@ -133,27 +138,34 @@ impl Server {
             return;
         }
         open.fetch_add(1, Ordering::AcqRel);
-        let slot = OpenSlot(Arc::clone(open));
-        let router = Arc::clone(router);
-        let idle_timeout = self.config.idle_timeout;
+        // Released when serve drops it, or with whatever took the connection over.
+        let slot = ConnectionSlot(Some(Arc::clone(open)));
+        let (router, config) = (Arc::clone(router), Arc::clone(&self.config));
         let spawned = thread::Builder::new()
             .stack_size(STACK_BYTES)
-            .spawn(move || {
-                let _slot = slot; // released when the thread ends, even by a panic
-                serve(stream, &router, idle_timeout);
-            });
+            .spawn(move || serve(stream, slot, &router, &config));
         if let Err(e) = spawned {
             eprintln!("cannot start a connection thread: {e}");
         }
     }
 }
 
-/// One counted open connection; dropping it frees the place.
-struct OpenSlot(Arc<AtomicUsize>);
+/// One open connection's place under `--max-connections`; dropping it frees the place.
+/// It travels with the socket: an event stream handed to another thread keeps counting.
+pub struct ConnectionSlot(Option<Arc<AtomicUsize>>);
 
-impl Drop for OpenSlot {
+impl ConnectionSlot {
+    /// A slot that counts nothing, for connections served outside a [`Server`].
+    pub fn uncounted() -> Self {
+        ConnectionSlot(None)
+    }
+}
+
+impl Drop for ConnectionSlot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        if let Some(open) = &self.0 {
+            open.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 
