@@ -9,6 +9,7 @@
 //! | 1. HTTP/1.1 by hand | [`http`] | `01_http` | `GET /hello`, `/echo` | RFC 9110, RFC 9112 |
 //! | 2. short polling | [`event_log`], [`publish`], [`poll`] | `02_short_polling` | `POST /publish`, `GET /poll?since=N` | RFC 9110 §13 (`ETag`, `304`) |
 //! | 3. long polling | [`long_poll`] | `03_long_polling` | `GET /long-poll?since=N&timeout_ms=T` | — |
+//! | 4. Server-Sent Events | [`sse`], [`journal`] | `04_sse`, `04_sse_client` | `GET /events` | WHATWG HTML `#server-sent-events` |
 //! | all | [`playground`] | `cargo run` | every endpoint above | `../shared/CONTRACT.md` |
 //!
 //! Around them: [`decoded`] (what every decoder returns), [`json`] (string escaping),
@@ -21,6 +22,7 @@
 pub mod decoded;
 pub mod event_log;
 pub mod http;
+pub mod journal;
 pub mod json;
 pub mod long_poll;
 pub mod options;

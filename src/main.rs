@@ -7,6 +7,7 @@ use std::sync::Arc;
 use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::options::Options;
+use realtime::sse::StreamOptions;
 use realtime::{playground, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -15,5 +16,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     ticker::spawn(Arc::clone(&log), options.tick);
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    server.run(playground::router(log))
+    let stream_options = StreamOptions {
+        heartbeat: options.heartbeat,
+        ..StreamOptions::default()
+    };
+    server.run(playground::router(log, stream_options))
 }

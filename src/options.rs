@@ -7,7 +7,8 @@
 //! --tick-ms MS             one ticker event every MS milliseconds; 0 turns it off (default 1000)
 //! --idle-timeout-ms MS     close idle connections and unfinished requests after MS (default 30000)
 //! --allow-origin ORIGIN    Access-Control-Allow-Origin on GET answers (default *; "none" sends none)
-//! --heartbeat-ms MS        a `: keep-alive` comment on idle event streams every MS (default 15000)
+//! --heartbeat-ms MS        a `: keep-alive` comment on event streams every MS (default 15000)
+//! --journal FILE           keep the event log in FILE across restarts (examples that support it)
 //! ```
 
 use std::time::Duration;
@@ -33,9 +34,11 @@ pub struct Options {
     pub allow_origin: Option<String>,
     /// `--heartbeat-ms`: the event streams' keep-alive interval; zero sends none.
     pub heartbeat: Duration,
+    /// `--journal`: where to keep the event log across restarts (see [`crate::journal`]).
+    pub journal: Option<std::path::PathBuf>,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --journal FILE";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
@@ -55,6 +58,7 @@ impl Options {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             allow_origin: Some("*".to_owned()),
             heartbeat: Duration::from_secs(15),
+            journal: None,
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
@@ -70,6 +74,7 @@ impl Options {
                 "--history" => options.history = number(&flag, &value)?,
                 "--tick-ms" => options.tick = Duration::from_millis(number(&flag, &value)?),
                 "--allow-origin" => options.allow_origin = (value != "none").then_some(value),
+                "--journal" => options.journal = Some(value.into()),
                 "--heartbeat-ms" => {
                     options.heartbeat = Duration::from_millis(number(&flag, &value)?)
                 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::event_log::EventLog;
 use crate::http::Router;
+use crate::sse::{self, Hub, StreamOptions};
 use crate::{long_poll, pages, poll, publish};
 
 /// The playground's routes over `log`:
@@ -15,11 +16,16 @@ use crate::{long_poll, pages, poll, publish};
 /// | `POST /publish` | [`publish::handler`] |
 /// | `GET /poll?since=N` | [`poll::handler`] |
 /// | `GET /long-poll?since=N&timeout_ms=T` | [`long_poll::handler`] |
-pub fn router(log: Arc<EventLog>) -> Router {
+/// | `GET /events` (`Last-Event-ID` or `?since=N`) | [`sse::handler`] over a [`Hub`] |
+///
+/// Starts the hub's thread, which writes the event streams with `stream_options`.
+pub fn router(log: Arc<EventLog>, stream_options: StreamOptions) -> Router {
+    let hub = Hub::start(Arc::clone(&log), stream_options);
     Router::new()
         .get("/", pages::html(pages::PLAYGROUND_HTML))
         .get("/panels.js", pages::panels_js)
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/poll", poll::handler(Arc::clone(&log)))
         .get("/long-poll", long_poll::handler(log))
+        .get("/events", sse::handler(hub))
 }

@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::event_log::EventLog;
 
-const SYMBOLS: [(&str, f64); 4] = [
+/// The symbols and their starting prices.
+pub const SYMBOLS: [(&str, f64); 4] = [
     ("ACME", 101.0),
     ("GLOBEX", 48.5),
     ("INITECH", 12.25),
@@ -42,6 +43,16 @@ pub fn spawn(log: Arc<EventLog>, interval: Duration) {
             ));
         }
     });
+}
+
+/// The symbol an event's text starts with, if it is a ticker price: for the shared stream
+/// of named event types (`event: ACME`).
+pub fn symbol_of(data: &str) -> Option<&str> {
+    let first = data.split(' ').next()?;
+    SYMBOLS
+        .iter()
+        .any(|(symbol, _)| *symbol == first)
+        .then_some(first)
 }
 
 fn now_ms() -> u64 {

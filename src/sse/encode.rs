@@ -135,6 +135,13 @@ pub fn encode_comment(out: &mut Vec<u8>, text: &str) -> Result<(), EncodeError> 
     Ok(())
 }
 
+/// Appends a block with only a `retry` field, `retry: 2000\n\n`: it sets the browser's
+/// reconnection time (in whole milliseconds) and, having no data, dispatches nothing.
+pub fn encode_retry(out: &mut Vec<u8>, retry: Duration) {
+    push_field(out, "retry", &retry.as_millis().to_string());
+    out.push(b'\n');
+}
+
 fn push_field(out: &mut Vec<u8>, name: &str, value: &str) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");

@@ -144,3 +144,43 @@ fn invalid_utf8_becomes_replacement_characters_and_split_characters_survive() {
     assert_eq!(parse(b"data: \xFF\n\n"), [message("\u{FFFD}")]);
     assert_eq!(parse("data: é📈\n\n".as_bytes()), [message("é📈")]);
 }
+
+/// A small seeded generator (xorshift64), so a failure replays the same way.
+fn generated_texts(count: usize) -> Vec<String> {
+    const PIECES: [&str; 10] = ["a", "Z", " ", ":", "\r", "\n", "\r\n", "é", "📈", "data: x"];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            (0..next() % 12)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn encoder_to_parser_round_trip_over_generated_texts() {
+    use crate::sse::encode::Event;
+    for (i, text) in generated_texts(500).iter().enumerate() {
+        let id = (i + 1).to_string();
+        let mut wire = Vec::new();
+        Event::new(text)
+            .id(&id)
+            .event_type("tick")
+            .encode_into(&mut wire)
+            .unwrap();
+        // The parser sees every line ending as LF; that is the only change.
+        let expected = text.replace("\r\n", "\n").replace('\r', "\n");
+        assert_eq!(
+            parse(&wire),
+            [event("tick", &expected, &id)],
+            "text {text:?}"
+        );
+    }
+}
