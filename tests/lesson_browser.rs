@@ -3,8 +3,11 @@
 //!
 //! Each test starts one server on a free port, runs
 //! `node tests/browser/drive.mjs URL MODE MESSAGE`, and checks that the page
-//! showed the message: on every panel (`panels`), or in the echoed request
-//! (`echo`). What the script checks is written at its top.
+//! showed the message: on every panel (`panels`), in the echoed request
+//! (`echo`), on the SSE panel with its id as the last event ID (`sse`), or in
+//! the one shared stream after seven streams met the browser's limit of six
+//! connections per origin (`seven`). What the script checks is written at its
+//! top.
 //!
 //! Needs Chromium (`$CHROMIUM` or `/usr/bin/chromium`), `node`, and
 //! `tests/browser/node_modules` (`cd tests/browser && npm ci`). Without them
@@ -30,7 +33,7 @@ const DRIVER_DEADLINE: Duration = Duration::from_secs(60);
 static ONE_BROWSER_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
-fn playground_page_shows_a_published_message_on_both_panels() {
+fn playground_page_shows_a_published_message_on_all_three_panels() {
     let Some(_lock) = browser_available() else {
         return;
     };
@@ -38,10 +41,11 @@ fn playground_page_shows_a_published_message_on_both_panels() {
         Path::new(env!("CARGO_BIN_EXE_realtime")),
         &["--addr", "127.0.0.1:0", "--tick-ms", "0"],
     );
-    let report = drive(&server, "panels", "playground says hé ✓");
-    assert_eq!(report.matches("\"transport\":").count(), 2, "{report}");
+    let report = drive(&server, "", "panels", "playground says hé ✓");
+    assert_eq!(report.matches("\"transport\":").count(), 3, "{report}");
     assert!(report.contains("\"transport\":\"poll\""), "{report}");
     assert!(report.contains("\"transport\":\"long-poll\""), "{report}");
+    assert!(report.contains("\"transport\":\"sse\""), "{report}");
 }
 
 #[test]
@@ -50,7 +54,7 @@ fn lesson_01_page_fetches_hello_and_shows_the_echoed_request() {
         return;
     };
     let server = Server::start(&example("01_http"), &["--addr", "127.0.0.1:0"]);
-    let report = drive(&server, "echo", "lesson one says hé ✓");
+    let report = drive(&server, "", "echo", "lesson one says hé ✓");
     assert!(report.contains("hello, world"), "{report}");
     // The echo shows the head the browser wrote, not only our body.
     assert!(report.contains("POST /echo HTTP/1.1"), "{report}");
@@ -65,7 +69,7 @@ fn lesson_02_page_shows_a_published_message_on_the_short_polling_panel() {
         &example("02_short_polling"),
         &["--addr", "127.0.0.1:0", "--tick-ms", "0"],
     );
-    let report = drive(&server, "panels", "lesson two says hé ✓");
+    let report = drive(&server, "", "panels", "lesson two says hé ✓");
     assert!(report.contains("\"transport\":\"poll\""), "{report}");
 }
 
@@ -78,8 +82,68 @@ fn lesson_03_page_shows_a_published_message_on_the_long_polling_panel() {
         &example("03_long_polling"),
         &["--addr", "127.0.0.1:0", "--tick-ms", "0"],
     );
-    let report = drive(&server, "panels", "lesson three says hé ✓");
+    let report = drive(&server, "", "panels", "lesson three says hé ✓");
     assert!(report.contains("\"transport\":\"long-poll\""), "{report}");
+}
+
+#[test]
+fn lesson_04_page_shows_a_published_message_and_its_id_as_the_last_event_id() {
+    let Some(_lock) = browser_available() else {
+        return;
+    };
+    let journal = TempFile::new("lesson_04_page.journal");
+    // No ticker: the published message is then the newest event, so the
+    // last event ID the page shows must be the id the publish answer gave.
+    let server = Server::start(
+        &example("04_sse"),
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--tick-ms",
+            "0",
+            "--journal",
+            journal.arg(),
+        ],
+    );
+    let report = drive(&server, "", "sse", "lesson four says hé ✓");
+    assert!(report.contains("\"state\":\"open\""), "{report}");
+    let published = string_field(&report, "published_id");
+    assert!(published.is_some(), "{report}");
+    assert_eq!(string_field(&report, "shown_id"), published, "{report}");
+    assert_eq!(
+        string_field(&report, "last_event_id"),
+        published,
+        "{report}"
+    );
+}
+
+#[test]
+fn lesson_04_seven_streams_page_stalls_the_seventh_then_shares_one_stream() {
+    let Some(_lock) = browser_available() else {
+        return;
+    };
+    let journal = TempFile::new("lesson_04_seven.journal");
+    // A fast ticker, so the shared stream's named types get events at once.
+    let server = Server::start(
+        &example("04_sse"),
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--tick-ms",
+            "200",
+            "--journal",
+            journal.arg(),
+        ],
+    );
+    let report = drive(&server, "seven", "seven", "seven streams say hé ✓");
+    // HTTP/1.1: six connections per origin, so six streams open and the
+    // seventh waits in the browser, still not open 2.5 s later.
+    assert!(report.contains("\"seven_open\":6,"), "{report}");
+    assert!(report.contains("\"seven_stalled\":1,"), "{report}");
+    assert!(report.contains("\"shared_state\":\"open\""), "{report}");
+    let published = string_field(&report, "published_id").expect("published_id");
+    let shown = string_field(&report, "shared_message").expect("shared_message");
+    assert!(shown.starts_with(&format!("#{published} ")), "{report}");
 }
 
 /// Takes the one-browser lock if everything the browser test needs is
@@ -273,14 +337,15 @@ impl Captured {
     }
 }
 
-/// Runs `drive.mjs` against the server and returns its JSON report after
-/// checking that it succeeded and saw `message`.
-fn drive(server: &Server, mode: &str, message: &str) -> String {
+/// Runs `drive.mjs` on the server's page at `path` (`""` for `/`) and returns
+/// its JSON report after checking that it succeeded and saw `message`.
+fn drive(server: &Server, path: &str, mode: &str, message: &str) -> String {
     let chromium = chromium();
+    let url = format!("{}{path}", server.url);
     let mut child = Command::new("node")
         .current_dir(browser_dir())
         .arg("drive.mjs")
-        .args([server.url.as_str(), mode, message])
+        .args([url.as_str(), mode, message])
         .env("CHROMIUM", &chromium)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -305,8 +370,7 @@ fn drive(server: &Server, mode: &str, message: &str) -> String {
 
     let (report, errors) = (stdout.all(), stderr.all());
     let context = format!(
-        "url: {}\ndrive.mjs stdout:\n{report}\ndrive.mjs stderr:\n{errors}\nserver stderr:\n{}",
-        server.url,
+        "url: {url}\ndrive.mjs stdout:\n{report}\ndrive.mjs stderr:\n{errors}\nserver stderr:\n{}",
         server.stderr()
     );
     match status {
@@ -329,4 +393,34 @@ fn drive(server: &Server, mode: &str, message: &str) -> String {
 /// the plain text these tests use (no quotes, backslashes or controls).
 fn json_string(text: &str) -> String {
     format!("\"{text}\"")
+}
+
+/// The value of the string field `"name":"..."` in the flat JSON report, for
+/// the plain values these tests compare (ids, short texts without quotes).
+fn string_field<'a>(report: &'a str, name: &str) -> Option<&'a str> {
+    let start = report.find(&format!("\"{name}\":\""))? + name.len() + 4;
+    let len = report[start..].find('"')?;
+    Some(&report[start..start + len])
+}
+
+/// A path in the temp directory, unique to this test process, removed when
+/// dropped: each test server gets a journal of its own, empty at the start.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str) -> TempFile {
+        let path = std::env::temp_dir().join(format!("realtime-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        TempFile(path)
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }

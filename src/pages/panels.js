@@ -7,12 +7,13 @@
 //   window.Realtime = {
 //     shortPoll(panel, { intervalMs }),  // GET /poll?since=N, once a second
 //     longPoll(panel, { timeoutMs }),    // GET /long-poll?since=N&timeout_ms=T
+//     sse(panel, { url }),               // new EventSource("/events")
 //     publishForm(form),                 // POST /publish
 //     panel(element),                    // the counters and list, for the next transports
 //   }
 //
-// Later lessons add `sse(panel)` and `webSocket(panel)` to the same object;
-// they build on `panel(element)` so that every transport counts the same things.
+// A later lesson adds `webSocket(panel)` to the same object; every transport
+// builds on `panel(element)` so that they all count the same things.
 //
 // A panel is this markup (the browser test relies on it):
 //
@@ -21,6 +22,10 @@
 //     <dd data-counter="requests|empty|bytes|events|delay"></dd>  (one of each)
 //     <ol class="events"></ol>  <!-- one <li data-id="N"> per event, newest first -->
 //   </section>
+//
+// An SSE panel also sets data-state="connecting|open|reconnecting|closed" on
+// the section, and fills [data-connection] and [data-last-event-id] inside it
+// when the page has them.
 "use strict";
 
 (function () {
@@ -274,6 +279,129 @@
   }
 
   // ---------------------------------------------------------------------
+  // Server-Sent Events: one request, and an answer that never ends.
+  //
+  // EventSource does the whole protocol: it sends GET with
+  // "Accept: text/event-stream", parses the stream (id/event/data/retry
+  // fields, comments), and when the connection breaks it reconnects by
+  // itself after the reconnection time ("retry: 2000" from the server),
+  // adding a Last-Event-ID header with the last id it saw, so the server
+  // replays what we missed. None of that is written here, on purpose: this
+  // code only watches the object and counts.
+  //
+  // What EventSource hides from us, and so from the counters:
+  //   - comments (": keep-alive"): they never reach script, so "empty" stays 0
+  //     here; the server does send one every 15 s while nothing happens;
+  //   - the response head, and the bytes of the stream itself: "bytes" is
+  //     rebuilt from each event (its fields as the server writes them);
+  //   - the moment a reconnection request goes out: we count one when the
+  //     browser announces it will retry (an error with readyState CONNECTING).
+  // ---------------------------------------------------------------------
+  function sse(element, { url = "/events" } = {}) {
+    const view = panel(element);
+    const connectionLabel = element.querySelector("[data-connection]");
+    const lastIdLabel = element.querySelector("[data-last-event-id]");
+    let source = null;
+    let lastId = ""; // the browser's "last event ID", as it would send it
+    let queue = [];  // events waiting for the next paint
+    let stopped = false;
+
+    function setState(state, text) {
+      element.dataset.state = state;
+      if (connectionLabel) connectionLabel.textContent = state;
+      view.status(text);
+    }
+
+    // The first answer can replay the whole history: thousands of events,
+    // each its own `message` dispatch. Gather them and build the list once
+    // they stop coming (setTimeout 0 runs after the dispatches queued so far).
+    function flush() {
+      const events = queue;
+      queue = [];
+      view.show(events.slice(-MAX_ITEMS));
+      if (lastIdLabel) lastIdLabel.textContent = lastId || "—";
+    }
+
+    // Rebuild the bytes the server wrote for this event (see src/sse/encode.rs):
+    //   [event: TYPE\n] [id: N\n] data: LINE\n (one per line) \n
+    function eventBytes(event) {
+      let text = "";
+      if (event.type !== "message") text += `event: ${event.type}\n`;
+      // The browser's lastEventId carries over from the previous event when an
+      // event has no id field; only a change says there was an "id:" line.
+      if (event.lastEventId !== lastId) text += `id: ${event.lastEventId}\n`;
+      for (const line of event.data.split("\n")) text += `data: ${line}\n`;
+      return utf8.encode(text + "\n").length;
+    }
+
+    function connect(target) {
+      source = new EventSource(target);
+      view.sent();
+      setState("connecting", `connecting to ${target}`);
+
+      source.onopen = () => {
+        // Fired when the 200 text/event-stream head arrives, before any event.
+        setState("open", lastId ? `open — resumed after event ${lastId}` : "open — stream started");
+      };
+
+      source.onmessage = (event) => {
+        view.received(eventBytes(event), { empty: false });
+        lastId = event.lastEventId;
+        queue.push({ id: Number(event.lastEventId), data: event.data });
+        if (queue.length === 1) setTimeout(flush, 0);
+      };
+
+      // The server's own event type: "your cursor is older than what I keep,
+      // or ahead of my log (I restarted)"; data is the id that follows.
+      source.addEventListener("missed", (event) => {
+        view.received(eventBytes(event), { empty: false });
+        const next = Number(event.data);
+        if (lastId !== "" && next <= Number(lastId)) {
+          view.note(`— the server restarted: it starts again at event ${next} —`);
+        } else {
+          view.note(`— missed some events: the server resumes at event ${next} —`);
+        }
+      });
+
+      source.onerror = () => {
+        if (stopped) return;
+        if (source.readyState === EventSource.CONNECTING) {
+          // The browser will reconnect by itself, to the same URL, with
+          // "Last-Event-ID: <lastId>". One more request is coming.
+          view.sent();
+          const resume = lastId ? ` with Last-Event-ID: ${lastId}` : "";
+          setState("reconnecting", `reconnecting — the browser retries by itself${resume}`);
+        } else {
+          // CLOSED: the answer was not a 200 text/event-stream (a 503, a
+          // 404...), and then the browser gives up for good. Only here do we
+          // step in: a new EventSource after a while. A new object has no last
+          // event ID to send, so the cursor goes in the URL (?since=N).
+          setState("closed", `closed by the browser — opening a new stream in ${RETRY_MS} ms`);
+          setTimeout(() => {
+            if (stopped) return;
+            const next = new URL(url, location.href);
+            if (lastId) next.searchParams.set("since", lastId);
+            connect(next.pathname + next.search);
+          }, RETRY_MS);
+        }
+      };
+    }
+
+    connect(url);
+
+    return {
+      get source() {
+        return source;
+      },
+      stop() {
+        stopped = true;
+        source.close();
+        setState("closed", "stopped");
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------
   // The publish box: POST /publish with the text as the body.
   // One form per page, whatever the number of panels.
   // ---------------------------------------------------------------------
@@ -303,5 +431,5 @@
     });
   }
 
-  window.Realtime = { panel, shortPoll, longPoll, publishForm };
+  window.Realtime = { panel, shortPoll, longPoll, sse, publishForm };
 })();

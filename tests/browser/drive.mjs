@@ -7,7 +7,17 @@
 //   node drive.mjs URL echo MESSAGE
 //       Click #say-hello and wait for "hello, world" in #hello; send MESSAGE
 //       with the #echo form and wait until #echoed shows it.
+//   node drive.mjs URL sse MESSAGE
+//       Wait for the SSE panel to be open and the #clock tile to show a time;
+//       publish MESSAGE and wait until the panel shows it. Reports the id the
+//       publish answer gave ("published as #N") and the panel's last event ID.
+//   node drive.mjs URL seven MESSAGE
+//       Click #open-seven and wait until 6 [data-stream] boxes are open and
+//       one is stalled; wait 500 ms more and read the states again. Click
+//       #share-one, wait for [data-shared-state="open"], publish MESSAGE and
+//       wait until the "message" box shows it and a ticker box counts events.
 //
+// With SCREENSHOT_DIR set, it also saves PNGs of the page there.
 // Prints one JSON line saying what it found. Exit status 0 when the page did
 // what it should and logged no error to its console, 1 otherwise. The whole
 // run is bounded by 30 s. Run by tests/lesson_browser.rs; the browser is
@@ -21,8 +31,9 @@ import { join } from "node:path";
 const OVERALL_TIMEOUT_MS = 30_000;
 
 const [url, mode, message] = process.argv.slice(2);
-if (!url || !["panels", "echo"].includes(mode) || !message) {
-  console.error("usage: node drive.mjs URL panels|echo MESSAGE");
+const MODES = { panels, echo, sse, seven };
+if (!url || !Object.hasOwn(MODES, mode) || !message) {
+  console.error(`usage: node drive.mjs URL ${Object.keys(MODES).join("|")} MESSAGE`);
   process.exit(2);
 }
 
@@ -35,6 +46,7 @@ const profile = mkdtempSync(join(tmpdir(), "realtime-chromium-"));
 let context = null;
 
 function finish(ok, extra = {}) {
+  if (ok) delete report.step; // where it was, for a failure only
   Object.assign(report, extra, {
     ok: ok && consoleErrors.length === 0,
     console_errors: consoleErrors,
@@ -69,7 +81,30 @@ async function run() {
   page.setDefaultTimeout(OVERALL_TIMEOUT_MS);
   await page.goto(url, { waitUntil: "load" });
 
-  return mode === "panels" ? panels(page) : echo(page);
+  const found = await MODES[mode](page);
+  await shot(page, mode);
+  return found;
+}
+
+// A full-page PNG in $SCREENSHOT_DIR, when it is set: for a human to look at.
+async function shot(page, name) {
+  const dir = process.env.SCREENSHOT_DIR;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+// Types `text` into the page's #publish form, sends it, and waits for the
+// answer ("published as #N"); returns N.
+async function publish(page, text) {
+  report.step = "publish";
+  await page.fill("#publish #message", text);
+  await page.click("#publish button");
+  await page.waitForFunction(
+    () => /published as #\d+/.test(document.querySelector("#publish output")?.textContent ?? ""),
+    null,
+    { polling: 100 },
+  );
+  const output = await page.textContent("#publish output");
+  return /#(\d+)/.exec(output)[1];
 }
 
 async function panels(page) {
@@ -131,6 +166,111 @@ async function echo(page) {
   return {
     hello: await page.textContent("#hello"),
     echoed: await page.textContent("#echoed"),
+  };
+}
+
+async function sse(page) {
+  const panel = 'section.panel[data-transport="sse"]';
+  report.step = "wait for the stream to open";
+  await page.waitForSelector(`${panel}[data-state="open"]`);
+  // The clock stream replays its newest event at once, then one a second.
+  report.step = "wait for the clock";
+  await page.waitForFunction(
+    () => /^\d\d:\d\d:\d\d$/.test(document.querySelector("#clock [data-clock]")?.textContent ?? ""),
+    null,
+    { polling: 100 },
+  );
+
+  const publishedId = await publish(page, message);
+  report.step = "wait for the message on the panel";
+  await page.waitForFunction(
+    ([selector, text]) =>
+      [...document.querySelectorAll(`${selector} ol.events li`)].some((li) => li.textContent.includes(text)),
+    [panel, message],
+    { polling: 100 },
+  );
+
+  return page.evaluate(
+    ([selector, text, publishedId]) => {
+      const element = document.querySelector(selector);
+      return {
+        published_id: publishedId,
+        shown_id: [...element.querySelectorAll("ol.events li")].find((li) => li.textContent.includes(text))
+          ?.dataset.id,
+        last_event_id: element.querySelector("[data-last-event-id]")?.textContent ?? null,
+        state: element.dataset.state,
+        connection: element.querySelector("[data-connection]")?.textContent ?? null,
+        clock: document.querySelector("#clock [data-clock]")?.textContent ?? null,
+        status: element.querySelector("[data-status]")?.textContent ?? null,
+        counters: Object.fromEntries(
+          [...element.querySelectorAll("[data-counter]")].map((el) => [el.dataset.counter, el.textContent]),
+        ),
+      };
+    },
+    [panel, message, publishedId],
+  );
+}
+
+async function seven(page) {
+  const states = () =>
+    page.evaluate(() => [...document.querySelectorAll("[data-stream]")].map((box) => box.dataset.state));
+  const count = (list, state) => list.filter((s) => s === state).length;
+
+  report.step = "open seven: wait for 6 open and 1 stalled";
+  await page.click("#open-seven");
+  // Six open quickly; the seventh is marked stalled after 2 s without onopen.
+  await page.waitForFunction(
+    () => {
+      const boxes = [...document.querySelectorAll("[data-stream]")];
+      const open = boxes.filter((box) => box.dataset.state === "open").length;
+      const stalled = boxes.filter((box) => box.dataset.state === "stalled").length;
+      return boxes.length === 7 && open === 6 && stalled === 1;
+    },
+    null,
+    { polling: 100 },
+  );
+  await page.waitForTimeout(500);
+  const sevenStates = await states();
+  await shot(page, "seven-stalled");
+
+  report.step = "share one: wait for the shared stream to open";
+  await page.click("#share-one");
+  await page.waitForSelector('#shared[data-shared-state="open"]');
+  const closedStates = await states();
+  const publishedId = await publish(page, message);
+  report.step = "wait for the message in the shared stream's message box";
+  await page.waitForFunction(
+    (text) => document.querySelector('[data-type="message"] [data-last]')?.textContent.includes(text),
+    message,
+    { polling: 100 },
+  );
+  // The ticker (--tick-ms 200) feeds the named types.
+  report.step = "wait for a ticker event in a named-type box";
+  await page.waitForFunction(
+    () =>
+      ["ACME", "GLOBEX", "INITECH", "UMBRELLA"].some(
+        (type) => Number(document.querySelector(`[data-type="${type}"] [data-count]`)?.textContent) > 0,
+      ),
+    null,
+    { polling: 100 },
+  );
+
+  return {
+    seven: sevenStates,
+    seven_open: count(sevenStates, "open"),
+    seven_stalled: count(sevenStates, "stalled"),
+    after_share: closedStates,
+    shared_state: await page.getAttribute("#shared", "data-shared-state"),
+    published_id: publishedId,
+    shared_message: await page.textContent('[data-type="message"] [data-last]'),
+    shared_counts: await page.evaluate(() =>
+      Object.fromEntries(
+        [...document.querySelectorAll("[data-type]")].map((box) => [
+          box.dataset.type,
+          Number(box.querySelector("[data-count]").textContent),
+        ]),
+      ),
+    ),
   };
 }
 
