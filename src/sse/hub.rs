@@ -94,8 +94,11 @@ impl Hub {
         slot: ConnectionSlot,
     ) -> Result<(), (TcpStream, ConnectionSlot)> {
         let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.log.last_id() != cursor || stream.set_nonblocking(true).is_err() {
+        if self.log.last_id() != cursor {
             return Err((stream, slot));
+        }
+        if stream.set_nonblocking(true).is_err() {
+            return Ok(()); // a socket that cannot be switched is closed, not retried
         }
         inbox.push(Subscriber {
             stream,
