@@ -80,7 +80,7 @@ fn stream_once(
     stream.write_all(format!("{request}\r\n").as_bytes())?;
     let body_start = read_head(&mut stream)?;
     eprintln!("-- connected to {host}{path}");
-    let mut parser = Parser::new();
+    let mut parser = Parser::resuming(last_event_id);
     let mut chunk = body_start;
     loop {
         for event in parser.feed(&chunk) {
@@ -89,9 +89,7 @@ fn stream_once(
                 event.last_event_id, event.event_type, event.data
             );
         }
-        if !parser.last_event_id().is_empty() {
-            last_event_id.clone_from(&parser.last_event_id().to_owned());
-        }
+        last_event_id.clone_from(&parser.last_event_id().to_owned());
         if let Some(ms) = parser.reconnection_time_ms() {
             *reconnect = Duration::from_millis(ms);
         }

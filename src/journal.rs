@@ -34,19 +34,25 @@ pub fn restore(log: &Arc<EventLog>, path: &Path) -> io::Result<u64> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e),
     };
-    let mut restored = 0;
-    for text in records(&bytes) {
-        log.publish(text);
-        restored += 1;
+    let (texts, valid) = records(&bytes);
+    for text in &texts {
+        log.publish(text.as_str());
     }
+    let restored = texts.len() as u64;
     let file = OpenOptions::new().create(true).append(true).open(path)?;
+    // A record torn by a crash is cut off, or the next one appended would follow it and be
+    // unreadable, with every record after it.
+    file.set_len(valid as u64)?;
     let log = Arc::clone(log);
     thread::spawn(move || follow(&log, file, restored));
     Ok(restored)
 }
 
-/// The records of a journal file, stopping at the first one that is cut short or broken.
-pub fn records(mut bytes: &[u8]) -> Vec<String> {
+/// The records of a journal file, stopping at the first one that is cut short or broken,
+/// and how many bytes of the file those records take.
+pub fn records(bytes: &[u8]) -> (Vec<String>, usize) {
+    let all = bytes.len();
+    let mut bytes = bytes;
     let mut texts = Vec::new();
     while let Some(space) = bytes.iter().position(|&b| b == b' ') {
         let Some(len) = std::str::from_utf8(&bytes[..space])
@@ -65,7 +71,7 @@ pub fn records(mut bytes: &[u8]) -> Vec<String> {
         texts.push(text.to_owned());
         bytes = &rest[len + 1..];
     }
-    texts
+    (texts, all - bytes.len())
 }
 
 /// Appends every event after `cursor` to `file`, forever.
@@ -86,11 +92,39 @@ fn follow(log: &EventLog, mut file: File, mut cursor: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::records;
+    use super::*;
 
     #[test]
     fn records_round_trip_and_a_torn_tail_is_dropped() {
         let file = b"5 hello\n11 two\nlines\xc3\xa9\n0 \n3 cu";
-        assert_eq!(records(file), ["hello", "two\nlines\u{e9}", ""]);
+        let (texts, valid) = records(file);
+        assert_eq!(texts, ["hello", "two\nlines\u{e9}", ""]);
+        assert_eq!(valid, file.len() - 4);
+    }
+
+    #[test]
+    fn a_restart_after_a_torn_record_keeps_every_later_event() {
+        let path =
+            std::env::temp_dir().join(format!("realtime-journal-test-{}", std::process::id()));
+        std::fs::write(&path, b"3 one\n9 torn").unwrap();
+        let first = Arc::new(EventLog::new(100));
+        assert_eq!(restore(&first, &path).unwrap(), 1);
+        first.publish("two");
+        // The follower thread appends "two"; wait for it on the file itself.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while records(&std::fs::read(&path).unwrap()).0.len() < 2 {
+            assert!(std::time::Instant::now() < deadline, "journal not written");
+            thread::sleep(Duration::from_millis(5));
+        }
+        let second = Arc::new(EventLog::new(100));
+        assert_eq!(restore(&second, &path).unwrap(), 2);
+        let texts: Vec<String> = second
+            .since(0)
+            .events
+            .iter()
+            .map(|e| e.data.clone())
+            .collect();
+        assert_eq!(texts, ["one", "two"]);
+        let _ = std::fs::remove_file(&path);
     }
 }

@@ -25,7 +25,9 @@ pub fn spawn(log: Arc<EventLog>, interval: Duration) {
     if interval.is_zero() {
         return;
     }
-    let seed = now_ms() | 1; // xorshift must not start at 0
+    // Spread the clock's bits over the whole word (xorshift must not start at 0, and seeds
+    // that differ only in their low bits would start alike).
+    let seed = now_ms().wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     thread::spawn(move || {
         let mut random = XorShift(seed);
         let mut prices = SYMBOLS.map(|(_, price)| price);
@@ -71,5 +73,18 @@ impl XorShift {
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::symbol_of;
+
+    #[test]
+    fn symbol_of_names_ticker_prices_only() {
+        assert_eq!(symbol_of("ACME 101.23 +0.45 t=1"), Some("ACME"));
+        assert_eq!(symbol_of("ACMEX 1"), None);
+        assert_eq!(symbol_of("hello ACME"), None);
+        assert_eq!(symbol_of(""), None);
     }
 }

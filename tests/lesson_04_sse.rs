@@ -278,3 +278,25 @@ fn a_client_that_stops_reading_does_not_hold_up_the_others() {
         "the server must drop a client that is over a MiB behind"
     );
 }
+
+#[test]
+fn a_typed_stream_names_each_ticker_event_by_its_symbol() {
+    let log = Arc::new(EventLog::new(100));
+    let typed = StreamOptions {
+        event_type: Some(realtime::ticker::symbol_of),
+        ..StreamOptions::default()
+    };
+    let hub = realtime::sse::Hub::start(Arc::clone(&log), typed);
+    let router = realtime::http::Router::new().get("/events/typed", realtime::sse::handler(hub));
+    let addr = common::start(router, ServerConfig::default());
+    log.publish("ACME 101.23 +0.45 t=1");
+    log.publish("hello");
+    let (mut stream, _) = Stream::open(addr, "/events/typed", None);
+    stream.read_until(|s| s.events.len() == 2);
+    let types: Vec<&str> = stream
+        .events
+        .iter()
+        .map(|e| e.event_type.as_str())
+        .collect();
+    assert_eq!(types, ["ACME", "message"]);
+}

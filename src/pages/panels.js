@@ -291,7 +291,7 @@
   //
   // What EventSource hides from us, and so from the counters:
   //   - comments (": keep-alive"): they never reach script, so "empty" stays 0
-  //     here; the server does send one every 15 s while nothing happens;
+  //     here; the server does send one every 15 s;
   //   - the response head, and the bytes of the stream itself: "bytes" is
   //     rebuilt from each event (its fields as the server writes them);
   //   - the moment a reconnection request goes out: we count one when the

@@ -33,7 +33,8 @@
 //! Spec: WHATWG HTML, "Server-sent events" (`#server-sent-events`,
 //! `#event-stream-interpretation`, `#the-last-event-id-header`). Left out on purpose:
 //! compression (it would buffer events), HTTP/2 (which lifts the six-connection limit),
-//! and a persistent event log (a restarted server starts from id 1; see LESSONS.md).
+//! and a durable event log: the playground's restarts from id 1, and the `04_sse` example's
+//! journal ([`crate::journal`]) is a teaching sketch, not a database.
 
 pub mod encode;
 pub mod hub;

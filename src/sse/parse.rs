@@ -40,11 +40,24 @@ impl Parser {
         Parser::default()
     }
 
+    /// A parser for a reconnection: the last event ID carries over from the previous
+    /// connection, as an `EventSource`'s does, until the new stream sets another.
+    pub fn resuming(last_event_id: &str) -> Self {
+        Parser {
+            last_event_id_buffer: last_event_id.to_owned(),
+            last_event_id: last_event_id.to_owned(),
+            ..Parser::default()
+        }
+    }
+
     /// Parses `bytes`, the next part of the stream, and returns the events dispatched.
     /// Bytes are decoded as UTF-8 with U+FFFD for invalid sequences, line by line, so a
     /// character split across two reads is decoded whole.
     pub fn feed(&mut self, mut bytes: &[u8]) -> Vec<MessageEvent> {
         let events = Vec::new();
+        if bytes.is_empty() {
+            return events; // and a pending CR stays pending
+        }
         if !self.started {
             // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are
             // present": wait for 3 bytes (or a mismatch) before deciding.

@@ -137,6 +137,20 @@ fn a_crlf_split_across_two_reads_is_one_line_end() {
     assert_eq!(parser.feed(b"\ndata: b\r"), []);
     assert_eq!(parser.feed(b"\n\r"), [message("a\nb")]);
     assert_eq!(parser.feed(b"\n"), []);
+    // An empty read between the CR and its LF changes nothing.
+    assert_eq!(parser.feed(b"data: c\r"), []);
+    assert_eq!(parser.feed(b""), []);
+    assert_eq!(parser.feed(b"\ndata: d\n\n"), [message("c\nd")]);
+}
+
+#[test]
+fn a_resuming_parser_keeps_the_last_event_id_until_the_stream_sets_one() {
+    let mut parser = Parser::resuming("44");
+    assert_eq!(
+        parser.feed(b"data: no id\n\n"),
+        [event("message", "no id", "44")]
+    );
+    assert_eq!(parser.feed(b"id\ndata: reset\n\n"), [message("reset")]);
 }
 
 #[test]

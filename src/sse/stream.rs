@@ -12,7 +12,7 @@
 //! id: 41
 //! data: ACME 101.23 +0.45 t=1763719200123
 //!
-//! : keep-alive                         every 15 s while nothing happens
+//! : keep-alive                         every 15 s, events or not
 //! ```
 
 use std::sync::Arc;
