@@ -12,7 +12,7 @@
 //! curl -v http://127.0.0.1:8081/hello                              # status line, fields, body
 //! curl -v http://127.0.0.1:8081/hello --next http://127.0.0.1:8081/hello   # one connection, two requests
 //! curl -d 'hi there' http://127.0.0.1:8081/echo                    # see your request as the server read it
-//! printf 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n' | nc 127.0.0.1 8081     # the raw bytes
+//! printf 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | nc -q1 127.0.0.1 8081   # raw bytes
 //! ```
 //!
 //! Open http://127.0.0.1:8081 for a page that sends a message to `/echo` and shows the

@@ -309,3 +309,13 @@ fn connections_over_the_cap_get_503_with_retry_after_and_others_still_work() {
         (get(addr, "/hello").status == 200).then_some(())
     });
 }
+
+#[test]
+fn an_unknown_transfer_coding_gets_501_and_transfer_encoding_in_http_1_0_gets_400() {
+    let addr = server();
+    let gzip =
+        b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n";
+    assert_eq!(exchange(addr, gzip).status, 501);
+    let old = b"POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    assert_eq!(exchange(addr, old).status, 400);
+}

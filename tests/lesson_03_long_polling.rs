@@ -196,3 +196,17 @@ fn a_fixed_pool_of_4_is_exhausted_by_4_parked_long_polls() {
     fifth.set_read_timeout(Some(common::READ_TIMEOUT)).unwrap();
     assert_eq!(read_answer(&mut fifth, false).status, 200);
 }
+
+#[test]
+fn timeout_ms_above_60_s_is_lowered_to_60_s_not_refused() {
+    let (addr, _) = start_playground(100);
+    let mut stream = connect(addr);
+    stream
+        .write_all(b"GET /long-poll?since=0&timeout_ms=999999999 HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    // Parked like any long poll (an error answer would be immediate).
+    assert!(stream.read(&mut [0u8]).is_err());
+}

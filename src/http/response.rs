@@ -4,7 +4,7 @@
 //! HTTP/1.1 200 OK\r\n                          status line: version, status code, reason phrase
 //! Date: Sat, 21 Nov 2026 10:00:00 GMT\r\n      field lines
 //! Content-Type: application/json\r\n
-//! Content-Length: 27\r\n                       every answer says where its body ends
+//! Content-Length: 25\r\n                       every answer says where its body ends
 //! \r\n
 //! {"events":[],"last_id":0}
 //! ```
