@@ -21,6 +21,7 @@
 
 use std::error::Error;
 
+use realtime::http::request::Version;
 use realtime::http::{Request, Response, Router, Server, Status};
 use realtime::options::Options;
 use realtime::pages;
@@ -43,8 +44,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// empty line, then the body.
 fn echo(request: &Request) -> Response {
     let version = match request.version {
-        realtime::http::request::Version::Http10 => "HTTP/1.0",
-        realtime::http::request::Version::Http11 => "HTTP/1.1",
+        Version::Http10 => "HTTP/1.0",
+        Version::Http11 => "HTTP/1.1",
     };
     let mut text = format!("{} {} {version}\r\n", request.method, request.target);
     for field in &request.fields {

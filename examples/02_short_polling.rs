@@ -30,12 +30,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8082")?;
     let log = Arc::new(EventLog::new(options.history));
     ticker::spawn(Arc::clone(&log), options.tick);
-    let router = Router::new()
+    let router = pages::shared_assets(Router::new())
         .get(
             "/",
             pages::html(include_str!("pages/02_short_polling.html")),
         )
-        .get("/panels.js", pages::panels_js)
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/poll", poll::handler(log));
     let server = Server::bind(&options.addr, options.server_config())?;

@@ -58,10 +58,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         event_type: Some(|_| Some("clock")),
         ..plain
     };
-    let router = Router::new()
+    let router = pages::shared_assets(Router::new())
         .get("/", pages::html(include_str!("pages/04_sse.html")))
         .get("/seven", pages::html(include_str!("pages/04_seven.html")))
-        .get("/panels.js", pages::panels_js)
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/events", sse::handler(Hub::start(Arc::clone(&log), plain)))
         .get("/events/typed", sse::handler(Hub::start(log, typed)))

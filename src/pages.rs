@@ -1,28 +1,40 @@
 //! The pages, embedded in the binary with `include_str!` so the server runs from any
-//! directory. They use only the browser's own APIs (`fetch`, and later `EventSource` and
-//! `WebSocket`); `panels.js` holds the code the pages share.
+//! directory. They use only the browser's own APIs (`fetch`, `EventSource`, and later
+//! `WebSocket`); `panels.js` and `panels.css` hold the script and the look they share.
 
 use crate::http::response::{HTML, JAVASCRIPT};
-use crate::http::{Request, Response, Status};
+use crate::http::{Request, Response, Router, Status};
 
 /// The playground's page (`cargo run`, `GET /`): the feed over every transport at once.
 pub const PLAYGROUND_HTML: &str = include_str!("pages/playground.html");
 /// The script every page loads from `GET /panels.js`: one panel per transport.
 pub const PANELS_JS: &str = include_str!("pages/panels.js");
+/// The style sheet every panel page loads from `GET /panels.css`.
+pub const PANELS_CSS: &str = include_str!("pages/panels.css");
+/// `Content-Type` of the style sheet.
+const CSS: &str = "text/css; charset=utf-8";
 
-/// A handler that answers `200` with `html`. Pages may change with the code, so
-/// `Cache-Control: no-cache` makes the browser check for a new one on every load.
+/// A handler that answers `200` with `html`.
 pub fn html(html: &'static str) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |_| {
-        Response::new(Status::OK)
-            .with_body(HTML, html)
-            .with_field("Cache-Control", "no-cache")
-    }
+    asset(HTML, html)
 }
 
-/// The `GET /panels.js` handler.
-pub fn panels_js(_: &Request) -> Response {
-    Response::new(Status::OK)
-        .with_body(JAVASCRIPT, PANELS_JS)
-        .with_field("Cache-Control", "no-cache")
+/// Adds `GET /panels.js` and `GET /panels.css`, which every page with panels loads.
+pub fn shared_assets(router: Router) -> Router {
+    router
+        .get("/panels.js", asset(JAVASCRIPT, PANELS_JS))
+        .get("/panels.css", asset(CSS, PANELS_CSS))
+}
+
+/// A handler that answers `200` with `body` of `content_type`. Pages may change with the
+/// code, so `Cache-Control: no-cache` makes the browser check for a new one on every load.
+fn asset(
+    content_type: &'static str,
+    body: &'static str,
+) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+    move |_| {
+        Response::new(Status::OK)
+            .with_body(content_type, body)
+            .with_field("Cache-Control", "no-cache")
+    }
 }

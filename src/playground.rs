@@ -12,7 +12,7 @@ use crate::{long_poll, pages, poll, publish};
 /// | request | handler |
 /// |---|---|
 /// | `GET /` | [`pages::PLAYGROUND_HTML`] |
-/// | `GET /panels.js` | [`pages::panels_js`] |
+/// | `GET /panels.js`, `GET /panels.css` | [`pages::shared_assets`] |
 /// | `POST /publish` | [`publish::handler`] |
 /// | `GET /poll?since=N` | [`poll::handler`] |
 /// | `GET /long-poll?since=N&timeout_ms=T` | [`long_poll::handler`] |
@@ -21,9 +21,8 @@ use crate::{long_poll, pages, poll, publish};
 /// Starts the hub's thread, which writes the event streams with `stream_options`.
 pub fn router(log: Arc<EventLog>, stream_options: StreamOptions) -> Router {
     let hub = Hub::start(Arc::clone(&log), stream_options);
-    Router::new()
+    pages::shared_assets(Router::new())
         .get("/", pages::html(pages::PLAYGROUND_HTML))
-        .get("/panels.js", pages::panels_js)
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/poll", poll::handler(Arc::clone(&log)))
         .get("/long-poll", long_poll::handler(log))

@@ -24,7 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::stream::{StreamOptions, encode_events};
-use crate::event_log::EventLog;
+use crate::event_log::{Event, EventLog};
 use crate::http::server::ConnectionSlot;
 
 /// Bytes queued for one subscriber whose socket is full before it is disconnected.
@@ -65,10 +65,13 @@ impl Hub {
             options,
             inbox: Mutex::new(Vec::new()),
         });
+        // Read here, not in the new thread: a publish between this call and the thread's
+        // first instruction would otherwise be skipped for subscribers handed off meanwhile.
+        let seen = hub.log.last_id();
         let runner = Arc::clone(&hub);
         thread::Builder::new()
             .name("sse-hub".into())
-            .spawn(move || runner.run())
+            .spawn(move || runner.run(seen))
             .expect("cannot start the event-stream thread");
         hub
     }
@@ -109,9 +112,9 @@ impl Hub {
         Ok(())
     }
 
-    fn run(&self) {
+    /// The hub's loop; `seen` is the newest id when the hub was created.
+    fn run(&self, mut seen: u64) {
         let mut subscribers: Vec<Subscriber> = Vec::new();
-        let mut seen = self.log.last_id();
         let heartbeat = self.options.heartbeat;
         let mut next_heartbeat = Instant::now() + heartbeat;
         let mut bytes = Vec::new();
@@ -144,12 +147,7 @@ impl Hub {
 impl Subscriber {
     /// Queues the events this subscriber has not had. `offsets[i]` is where event `i`
     /// starts in `bytes`, so its share is one suffix of the shared encoding.
-    fn deliver_after(
-        &mut self,
-        events: &[Arc<crate::event_log::Event>],
-        offsets: &[usize],
-        bytes: &[u8],
-    ) -> bool {
+    fn deliver_after(&mut self, events: &[Arc<Event>], offsets: &[usize], bytes: &[u8]) -> bool {
         let Some(last) = events.last() else {
             return true;
         };

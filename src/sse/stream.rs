@@ -18,7 +18,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::encode::{Event, encode_comment, encode_retry};
+use super::encode::{Event, encode_retry};
 use super::hub::Hub;
 use crate::event_log::Batch;
 use crate::http::response::Handoff;
@@ -126,13 +126,12 @@ pub fn encode_events(bytes: &mut Vec<u8>, batch: &Batch, options: &StreamOptions
     for event in &batch.events {
         offsets.push(bytes.len());
         let id = event.id.to_string();
-        let mut sse = Event::new(&event.data).id(&id);
-        if let Some(event_type) = options.event_type.and_then(|name| name(&event.data)) {
-            sse = sse.event_type(event_type);
-        }
-        // An id is digits and a type comes from our own code; neither can be refused.
-        if sse.encode_into(bytes).is_err() {
-            let _ = encode_comment(bytes, "an event type was refused");
+        let plain = Event::new(&event.data).id(&id);
+        let typed = options.event_type.and_then(|name| name(&event.data));
+        // An id is digits, so only a type (from the `event_type` function) can be refused;
+        // then the event goes out as a plain `message` rather than not at all.
+        if typed.is_none_or(|t| plain.clone().event_type(t).encode_into(bytes).is_err()) {
+            let _ = plain.encode_into(bytes);
         }
     }
     offsets
