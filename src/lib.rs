@@ -32,3 +32,4 @@ pub mod poll;
 pub mod publish;
 pub mod sse;
 pub mod ticker;
+pub mod websocket;

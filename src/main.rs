@@ -20,5 +20,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         heartbeat: options.heartbeat,
         ..StreamOptions::default()
     };
-    server.run(playground::router(log, stream_options))
+    let router = playground::router(
+        log,
+        stream_options,
+        options.websocket(),
+        options.handshake(),
+    );
+    server.run(router)
 }

@@ -9,6 +9,9 @@
 //! --allow-origin ORIGIN    Access-Control-Allow-Origin on GET answers (default *; "none" sends none)
 //! --heartbeat-ms MS        a `: keep-alive` comment on event streams every MS (default 15000)
 //! --journal FILE           keep the event log in FILE across restarts (examples that support it)
+//! --max-message BYTES      the largest WebSocket message; bigger gets close 1009 (default 16 MiB)
+//! --ping-ms MS             a WebSocket Ping after MS of silence from the peer; 0: none (default 30000)
+//! --trace                  print every WebSocket frame to stderr (no value)
 //! ```
 
 use std::time::Duration;
@@ -16,6 +19,7 @@ use std::time::Duration;
 use crate::event_log::DEFAULT_HISTORY;
 use crate::http::ServerConfig;
 use crate::http::server::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+use crate::websocket::{self, handshake::HandshakeConfig};
 
 /// The parsed options; [`Options::parse`] fills the defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +40,15 @@ pub struct Options {
     pub heartbeat: Duration,
     /// `--journal`: where to keep the event log across restarts (see [`crate::journal`]).
     pub journal: Option<std::path::PathBuf>,
+    /// `--max-message`: see [`websocket::Config::max_message`].
+    pub max_message: usize,
+    /// `--ping-ms`: see [`websocket::Config::ping_interval`].
+    pub ping: Duration,
+    /// `--trace`: see [`websocket::Config::trace`].
+    pub trace: bool,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --journal FILE";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --journal FILE  --max-message BYTES  --ping-ms MS  --trace";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
@@ -59,11 +69,18 @@ impl Options {
             allow_origin: Some("*".to_owned()),
             heartbeat: Duration::from_secs(15),
             journal: None,
+            max_message: websocket::connection::DEFAULT_MAX_MESSAGE,
+            ping: websocket::Config::default().ping_interval,
+            trace: false,
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             if flag == "--help" || flag == "-h" {
                 return Err(USAGE.to_owned());
+            }
+            if flag == "--trace" {
+                options.trace = true;
+                continue;
             }
             let value = args
                 .next()
@@ -75,6 +92,8 @@ impl Options {
                 "--tick-ms" => options.tick = Duration::from_millis(number(&flag, &value)?),
                 "--allow-origin" => options.allow_origin = (value != "none").then_some(value),
                 "--journal" => options.journal = Some(value.into()),
+                "--max-message" => options.max_message = number(&flag, &value)?,
+                "--ping-ms" => options.ping = Duration::from_millis(number(&flag, &value)?),
                 "--heartbeat-ms" => {
                     options.heartbeat = Duration::from_millis(number(&flag, &value)?)
                 }
@@ -101,6 +120,25 @@ impl Options {
             max_connections: self.max_connections,
             idle_timeout: self.idle_timeout,
             allow_origin: self.allow_origin.clone(),
+        }
+    }
+
+    /// The WebSocket settings these options ask for.
+    pub fn websocket(&self) -> websocket::Config {
+        websocket::Config {
+            max_message: self.max_message,
+            ping_interval: self.ping,
+            trace: self.trace,
+            ..websocket::Config::default()
+        }
+    }
+
+    /// The opening handshake's checks: `--allow-origin` is also the one page origin that
+    /// may open a WebSocket (the contract's "Origins").
+    pub fn handshake(&self) -> HandshakeConfig {
+        HandshakeConfig {
+            allowed_origin: self.allow_origin.clone(),
+            subprotocols: Vec::new(),
         }
     }
 }
@@ -152,5 +190,8 @@ mod tests {
                 .contains("unknown option")
         );
         assert!(parse(&["--addr"]).is_err());
+        let ws = parse(&["--trace", "--max-message", "125"]).unwrap();
+        assert!(ws.trace && ws.websocket().trace);
+        assert_eq!(ws.websocket().max_message, 125);
     }
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use crate::event_log::EventLog;
 use crate::http::Router;
 use crate::sse::{self, Hub, StreamOptions};
-use crate::{long_poll, pages, poll, publish};
+use crate::websocket::broadcast::Broadcast;
+use crate::websocket::endpoints;
+use crate::websocket::handshake::HandshakeConfig;
+use crate::{long_poll, pages, poll, publish, websocket};
 
 /// The playground's routes over `log`:
 ///
@@ -17,14 +20,25 @@ use crate::{long_poll, pages, poll, publish};
 /// | `GET /poll?since=N` | [`poll::handler`] |
 /// | `GET /long-poll?since=N&timeout_ms=T` | [`long_poll::handler`] |
 /// | `GET /events` (`Last-Event-ID` or `?since=N`) | [`sse::handler`] over a [`Hub`] |
+/// | `GET /ws?since=N` | [`websocket::endpoints::feed`] over a [`Broadcast`] |
+/// | `GET /ws/echo` | [`websocket::endpoints::echo`] |
 ///
-/// Starts the hub's thread, which writes the event streams with `stream_options`.
-pub fn router(log: Arc<EventLog>, stream_options: StreamOptions) -> Router {
+/// Starts the hub's thread, which writes the event streams with `stream_options`, and the
+/// WebSocket broadcast thread; WebSockets use `ws` and `handshake`.
+pub fn router(
+    log: Arc<EventLog>,
+    stream_options: StreamOptions,
+    ws: websocket::Config,
+    handshake: HandshakeConfig,
+) -> Router {
     let hub = Hub::start(Arc::clone(&log), stream_options);
+    let broadcast = Broadcast::start(Arc::clone(&log));
     pages::shared_assets(Router::new())
         .get("/", pages::html(pages::PLAYGROUND_HTML))
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/poll", poll::handler(Arc::clone(&log)))
         .get("/long-poll", long_poll::handler(log))
         .get("/events", sse::handler(hub))
+        .get("/ws", endpoints::feed(broadcast, ws, handshake.clone()))
+        .get("/ws/echo", endpoints::echo(ws, handshake))
 }

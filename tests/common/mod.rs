@@ -24,7 +24,7 @@ pub fn start(router: Router, config: ServerConfig) -> SocketAddr {
 pub fn start_playground(history: usize) -> (SocketAddr, Arc<EventLog>) {
     let log = Arc::new(EventLog::new(history));
     let addr = start(
-        realtime::playground::router(Arc::clone(&log), Default::default()),
+        realtime::playground::router(Arc::clone(&log), Default::default(), Default::default(), Default::default()),
         ServerConfig::default(),
     );
     (addr, log)
