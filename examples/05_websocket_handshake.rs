@@ -34,7 +34,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8085")?;
     let echo = endpoints::echo(options.websocket(), options.handshake());
     let router = pages::shared_assets(Router::new())
-        .get("/", pages::html(include_str!("pages/05_websocket_handshake.html")))
+        .get(
+            "/",
+            pages::html(include_str!("pages/05_websocket_handshake.html")),
+        )
         .get("/ws/echo", move |request: &Request| {
             print_request(request);
             let answer = echo(request);
@@ -52,8 +55,15 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// The request head as it arrived, field by field.
 fn print_request(request: &Request) {
-    eprintln!("← {} {} {:?}", request.method, request.target, request.version);
+    eprintln!(
+        "← {} {} {:?}",
+        request.method, request.target, request.version
+    );
     for field in &request.fields {
-        eprintln!("← {}: {}", field.name, String::from_utf8_lossy(&field.value));
+        eprintln!(
+            "← {}: {}",
+            field.name,
+            String::from_utf8_lossy(&field.value)
+        );
     }
 }

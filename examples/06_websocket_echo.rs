@@ -11,7 +11,7 @@
 //! ```text
 //! open http://127.0.0.1:8086                            # the page: send text, binary, a ping
 //! cargo run --example 07_websocket_client -- ws://127.0.0.1:8086/ws/echo
-//! bash scripts/autobahn.sh                               # the conformance suite, cases 1–10
+//! bash tests/autobahn/run.sh                             # the conformance suite, cases 1–10
 //! ```
 //!
 //! With `--trace`, each frame is printed as it crosses the wire: the header bytes, FIN,
@@ -28,7 +28,10 @@ use realtime::websocket::endpoints;
 fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8086")?;
     let router = pages::shared_assets(Router::new())
-        .get("/", pages::html(include_str!("pages/06_websocket_echo.html")))
+        .get(
+            "/",
+            pages::html(include_str!("pages/06_websocket_echo.html")),
+        )
         .get(
             "/ws/echo",
             endpoints::echo(options.websocket(), options.handshake()),

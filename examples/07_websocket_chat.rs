@@ -37,7 +37,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let log = Arc::new(EventLog::new(options.history));
     let broadcast = Broadcast::start(Arc::clone(&log));
     let router = pages::shared_assets(Router::new())
-        .get("/", pages::html(include_str!("pages/07_websocket_chat.html")))
+        .get(
+            "/",
+            pages::html(include_str!("pages/07_websocket_chat.html")),
+        )
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/poll", poll::handler(log))
         .get(

@@ -146,7 +146,12 @@ fn more_parked_long_polls_than_a_fixed_pool_has_threads_still_complete() {
 fn start_fixed_pool_of_4(log: Arc<EventLog>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = Arc::new(realtime::playground::router(log, Default::default(), Default::default(), Default::default()));
+    let router = Arc::new(realtime::playground::router(
+        log,
+        Default::default(),
+        Default::default(),
+        Default::default(),
+    ));
     let (send, receive) = mpsc::channel::<TcpStream>();
     let receive = Arc::new(Mutex::new(receive));
     for _ in 0..4 {

@@ -22,7 +22,12 @@ fn start(history: usize, heartbeat: Duration, config: ServerConfig) -> (SocketAd
         ..StreamOptions::default()
     };
     let addr = common::start(
-        realtime::playground::router(Arc::clone(&log), options, Default::default(), Default::default()),
+        realtime::playground::router(
+            Arc::clone(&log),
+            options,
+            Default::default(),
+            Default::default(),
+        ),
         config,
     );
     (addr, log)

@@ -4,10 +4,12 @@
 //! Each test starts one server on a free port, runs
 //! `node tests/browser/drive.mjs URL MODE MESSAGE`, and checks that the page
 //! showed the message: on every panel (`panels`), in the echoed request
-//! (`echo`), on the SSE panel with its id as the last event ID (`sse`), or in
+//! (`echo`), on the SSE panel with its id as the last event ID (`sse`), in
 //! the one shared stream after seven streams met the browser's limit of six
-//! connections per origin (`seven`). What the script checks is written at its
-//! top.
+//! connections per origin (`seven`), echoed over a WebSocket the page opened
+//! (`handshake`), echoed intact as text and as binary of two length forms
+//! (`ws-echo`), or in every tab of the chat, a late one included (`chat`).
+//! What the script checks is written at its top.
 //!
 //! Needs Chromium (`$CHROMIUM` or `/usr/bin/chromium`), `node`, and
 //! `tests/browser/node_modules` (`cd tests/browser && npm ci`). Without them
@@ -22,10 +24,11 @@ mod support;
 
 use std::path::Path;
 
+use realtime::websocket::handshake::accept_key;
 use support::{Server, TempFile, browser_available, drive, example, string_field};
 
 #[test]
-fn playground_page_shows_a_published_message_on_all_three_panels() {
+fn playground_page_shows_a_published_message_on_all_four_panels() {
     let Some(_lock) = browser_available() else {
         return;
     };
@@ -34,10 +37,11 @@ fn playground_page_shows_a_published_message_on_all_three_panels() {
         &["--addr", "127.0.0.1:0", "--tick-ms", "0"],
     );
     let report = drive(&server, "", "panels", "playground says hé ✓");
-    assert_eq!(report.matches("\"transport\":").count(), 3, "{report}");
+    assert_eq!(report.matches("\"transport\":").count(), 4, "{report}");
     assert!(report.contains("\"transport\":\"poll\""), "{report}");
     assert!(report.contains("\"transport\":\"long-poll\""), "{report}");
     assert!(report.contains("\"transport\":\"sse\""), "{report}");
+    assert!(report.contains("\"transport\":\"websocket\""), "{report}");
 }
 
 #[test]
@@ -136,4 +140,116 @@ fn lesson_04_seven_streams_page_stalls_the_seventh_then_shares_one_stream() {
     let published = string_field(&report, "published_id").expect("published_id");
     let shown = string_field(&report, "shared_message").expect("shared_message");
     assert!(shown.starts_with(&format!("#{published} ")), "{report}");
+}
+
+#[test]
+fn lesson_05_page_opens_a_websocket_gets_an_echo_and_the_example_prints_the_handshake() {
+    let Some(_lock) = browser_available() else {
+        return;
+    };
+    let server = Server::start(
+        &example("05_websocket_handshake"),
+        &["--addr", "127.0.0.1:0"],
+    );
+    let message = "lesson five says hé ✓";
+    let report = drive(&server, "", "handshake", message);
+    assert!(report.contains("\"state\":\"open\""), "{report}");
+    assert_eq!(
+        string_field(&report, "echoed"),
+        Some(format!("echo: {message}").as_str()),
+        "{report}"
+    );
+    // The server agreed to no extension, so the browser uses none.
+    assert!(report.contains(r#""extensions":"\"\" (none)""#), "{report}");
+
+    // The example printed the browser's request and its 101, and the accept
+    // value it sent is the one RFC 6455 §4.2.2 derives from that request's key.
+    let stderr = server.stderr_with("Sec-WebSocket-Accept: ");
+    assert!(stderr.contains("← GET /ws/echo "), "{stderr}");
+    assert!(
+        stderr.contains("→ HTTP/1.1 101 Switching Protocols"),
+        "{stderr}"
+    );
+    let field = |name: &str| {
+        stderr
+            .lines()
+            .find_map(|line| {
+                line.split_once(&format!(" {name}: "))
+                    .map(|(_, v)| v.trim())
+            })
+            .unwrap_or_else(|| panic!("no {name} in the example's stderr:\n{stderr}"))
+    };
+    assert_eq!(
+        field("Sec-WebSocket-Accept"),
+        accept_key(field("Sec-WebSocket-Key")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn lesson_06_page_gets_text_and_binary_back_intact_and_closes_with_1000() {
+    let Some(_lock) = browser_available() else {
+        return;
+    };
+    let server = Server::start(
+        &example("06_websocket_echo"),
+        &["--addr", "127.0.0.1:0", "--trace"],
+    );
+    let message = "lesson six says hé ✓";
+    let report = drive(&server, "", "ws-echo", message);
+    // Oldest first; "identical" means the page compared every byte.
+    let text = format!("text {} identical", message.len());
+    assert_eq!(
+        string_field(&report, "echo_0"),
+        Some(text.as_str()),
+        "{report}"
+    );
+    assert_eq!(
+        string_field(&report, "echo_1"),
+        Some("binary 300 identical"),
+        "{report}"
+    );
+    assert_eq!(
+        string_field(&report, "echo_2"),
+        Some("binary 70000 identical"),
+        "{report}"
+    );
+    // Our Close 1000 came back from the server: the closing handshake completed.
+    assert_eq!(
+        string_field(&report, "close_code"),
+        Some("1000"),
+        "{report}"
+    );
+    assert_eq!(
+        string_field(&report, "close_clean"),
+        Some("true"),
+        "{report}"
+    );
+
+    // --trace shows the echoes went out in the 16-bit and the 64-bit length forms.
+    let stderr = server.stderr_with("len=70000 (64-bit)");
+    assert!(stderr.contains("MASK=0 len=300 (16-bit)"), "{stderr}");
+    assert!(stderr.contains("MASK=0 len=70000 (64-bit)"), "{stderr}");
+}
+
+#[test]
+fn lesson_07_chat_tabs_see_each_other_and_a_late_tab_gets_the_history() {
+    let Some(_lock) = browser_available() else {
+        return;
+    };
+    let server = Server::start(&example("07_websocket_chat"), &["--addr", "127.0.0.1:0"]);
+    let message = "lesson seven says hé ✓";
+    let report = drive(&server, "", "chat", message);
+    // A fresh log: tab A's message is event 1, the POST /publish event 2.
+    assert_eq!(string_field(&report, "published_id"), Some("2"), "{report}");
+    for tab in ["ids_a", "ids_b", "ids_c"] {
+        assert_eq!(string_field(&report, tab), Some("1,2"), "{tab}: {report}");
+    }
+    // Tab C opened after both were sent: it got them from the history.
+    let late = string_field(&report, "tab_c").expect("tab_c");
+    assert_eq!(
+        late,
+        format!("#1 ana: {message} | #2 server: {message}"),
+        "{report}"
+    );
 }

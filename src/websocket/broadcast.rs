@@ -94,7 +94,7 @@ impl Broadcast {
             bytes.clear();
             encode_events(&mut bytes, &batch);
             if !bytes.is_empty() {
-                lock(&writer).send_encoded(&bytes)?;
+                replay(&writer, &bytes)?;
             }
             cursor = batch.last_id;
             let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
@@ -144,7 +144,8 @@ impl Subscriber {
                 None if writer.is_ended() => Err(SendError::Closed),
                 None => Ok(()),
             };
-            if matches!(result, Err(SendError::Stalled)) && writer.pending_len() > MAX_PENDING_BYTES {
+            if matches!(result, Err(SendError::Stalled)) && writer.pending_len() > MAX_PENDING_BYTES
+            {
                 writer.end();
                 return false;
             }
@@ -167,6 +168,20 @@ impl Subscriber {
             Err(SendError::Closed | SendError::Io(_)) => false,
         }
     }
+}
+
+/// Writes a subscriber's replay on its own connection thread, which unlike the broadcast
+/// thread may wait for this one client: a history bigger than the socket buffers stalls
+/// the socket's short write timeout at once, so the replay keeps flushing until the client
+/// has taken it all, for at most [`MAX_STALL`], the same grace a live subscriber gets.
+fn replay(writer: &SharedWriter, bytes: &[u8]) -> Result<(), SendError> {
+    let mut writer = lock(writer);
+    let mut result = writer.send_encoded(bytes);
+    let stalled = Instant::now();
+    while matches!(result, Err(SendError::Stalled)) && stalled.elapsed() <= MAX_STALL {
+        result = writer.flush(); // each write waits BROADCAST_WRITE_TIMEOUT: no busy loop
+    }
+    result
 }
 
 /// Appends every event of `batch` as one text frame `{"id":N,"data":"..."}`.

@@ -126,7 +126,9 @@ pub fn check_response(buf: &[u8], key: &str) -> Result<Decoded<()>, ClientError>
         return Err(ClientError::BadAnswer("Connection does not list upgrade"));
     }
     if !has("sec-websocket-accept", &accept_key(key)) {
-        return Err(ClientError::BadAnswer("Sec-WebSocket-Accept does not match the key"));
+        return Err(ClientError::BadAnswer(
+            "Sec-WebSocket-Accept does not match the key",
+        ));
     }
     Ok(Decoded::Complete {
         value: (),
@@ -155,7 +157,12 @@ pub fn split_url(url: &str) -> Result<(String, String), ClientError> {
 ///
 /// # Errors
 /// [`ClientError`]: a bad URL, a failed connection, a refused or wrong handshake.
-pub fn connect(url: &str, extra: &[&str], timeout: Duration, config: Config) -> Result<WebSocket, ClientError> {
+pub fn connect(
+    url: &str,
+    extra: &[&str],
+    timeout: Duration,
+    config: Config,
+) -> Result<WebSocket, ClientError> {
     let (host, path) = split_url(url)?;
     let mut stream = TcpStream::connect(&host)?;
     stream.set_read_timeout(Some(timeout))?;
@@ -167,7 +174,9 @@ pub fn connect(url: &str, extra: &[&str], timeout: Duration, config: Config) -> 
     loop {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
-            return Err(ClientError::BadAnswer("connection closed during the handshake"));
+            return Err(ClientError::BadAnswer(
+                "connection closed during the handshake",
+            ));
         }
         buf.extend_from_slice(&chunk[..n]);
         if let Decoded::Complete { consumed, .. } = check_response(&buf, &key)? {
@@ -202,16 +211,28 @@ mod tests {
         };
         assert_eq!(&good.as_bytes()[consumed..], b"\x01");
         let wrong = good.replace("s3pP", "AAAA");
-        assert!(matches!(check_response(wrong.as_bytes(), key), Err(ClientError::BadAnswer(_))));
+        assert!(matches!(
+            check_response(wrong.as_bytes(), key),
+            Err(ClientError::BadAnswer(_))
+        ));
         let refused = "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        assert!(matches!(check_response(refused.as_bytes(), key), Err(ClientError::Refused(426, _))));
-        assert_eq!(check_response(&good.as_bytes()[..20], key).unwrap(), Decoded::Partial);
+        assert!(matches!(
+            check_response(refused.as_bytes(), key),
+            Err(ClientError::Refused(426, _))
+        ));
+        assert_eq!(
+            check_response(&good.as_bytes()[..20], key).unwrap(),
+            Decoded::Partial
+        );
     }
 
     #[test]
     fn urls_split_into_address_and_path() {
         let (host, path) = split_url("ws://127.0.0.1:8087/ws?since=3").unwrap();
-        assert_eq!((host.as_str(), path.as_str()), ("127.0.0.1:8087", "/ws?since=3"));
+        assert_eq!(
+            (host.as_str(), path.as_str()),
+            ("127.0.0.1:8087", "/ws?since=3")
+        );
         assert_eq!(split_url("ws://h:1").unwrap().1, "/");
         assert!(split_url("http://h/").is_err());
     }

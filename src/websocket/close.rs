@@ -113,7 +113,12 @@ impl std::error::Error for CloseError {}
 /// [`CloseError::OneByte`], [`CloseError::InvalidCode`], [`CloseError::ReasonNotUtf8`].
 pub fn parse_close_payload(payload: &[u8]) -> Result<CloseReason, CloseError> {
     let (code, reason) = match payload {
-        [] => return Ok(CloseReason { code: None, reason: String::new() }),
+        [] => {
+            return Ok(CloseReason {
+                code: None,
+                reason: String::new(),
+            });
+        }
         [_] => return Err(CloseError::OneByte),
         [high, low, reason @ ..] => (CloseCode(u16::from_be_bytes([*high, *low])), reason),
     };
@@ -164,12 +169,16 @@ mod tests {
 
     #[test]
     fn codes_that_may_not_be_sent_are_refused() {
-        for code in [0u16, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535] {
+        for code in [
+            0u16, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
+        ] {
             let err = parse_close_payload(&code.to_be_bytes()).unwrap_err();
             assert_eq!(err, CloseError::InvalidCode(code));
             assert_eq!(err.close_code(), CloseCode::PROTOCOL_ERROR);
         }
-        for code in [1000u16, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 3999, 4000, 4999] {
+        for code in [
+            1000u16, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 3999, 4000, 4999,
+        ] {
             assert!(parse_close_payload(&code.to_be_bytes()).is_ok(), "{code}");
         }
     }

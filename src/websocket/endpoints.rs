@@ -25,7 +25,10 @@ use crate::poll;
 
 /// The `GET /ws/echo` handler: every text or binary message comes back whole, with the
 /// same opcode; pings are answered. For conformance suites and benchmarks.
-pub fn echo(config: Config, handshake: HandshakeConfig) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+pub fn echo(
+    config: Config,
+    handshake: HandshakeConfig,
+) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
     move |request| match handshake::check(request, &handshake) {
         Ok(accepted) => accepted
             .response()
@@ -35,7 +38,11 @@ pub fn echo(config: Config, handshake: HandshakeConfig) -> impl Fn(&Request) -> 
 }
 
 fn echo_loop(handoff: Handoff, config: Config) {
-    let Handoff { stream, leftover, slot: _slot } = handoff;
+    let Handoff {
+        stream,
+        leftover,
+        slot: _slot,
+    } = handoff;
     let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config) else {
         return;
     };
@@ -75,7 +82,11 @@ pub fn feed(
 }
 
 fn feed_loop(handoff: Handoff, broadcast: &Broadcast, cursor: u64, config: Config) {
-    let Handoff { stream, leftover, slot: _slot } = handoff;
+    let Handoff {
+        stream,
+        leftover,
+        slot: _slot,
+    } = handoff;
     let config = Config {
         write_timeout: BROADCAST_WRITE_TIMEOUT,
         ..config

@@ -199,7 +199,11 @@ pub fn decode_header(buf: &[u8]) -> Result<Decoded<Header>, FrameError> {
     let [first, second, ..] = *buf else {
         return Ok(Decoded::Partial);
     };
-    let (fin, rsv, opcode) = (first & 0x80 != 0, (first >> 4) & 0b111, OpCode::from_bits(first));
+    let (fin, rsv, opcode) = (
+        first & 0x80 != 0,
+        (first >> 4) & 0b111,
+        OpCode::from_bits(first),
+    );
     let masked = second & 0x80 != 0;
     let (length_form, extra) = match second & 0x7f {
         126 => (LengthForm::Sixteen, 2),
@@ -270,7 +274,7 @@ pub fn decode(buf: &[u8], role: Role, max_data_payload: u64) -> Result<Decoded<F
     };
     match (role, header.mask.is_some()) {
         (Role::Server, false) => return Err(FrameError::Unmasked), // §5.1: client MUST mask
-        (Role::Client, true) => return Err(FrameError::Masked), // §5.1: server MUST NOT mask
+        (Role::Client, true) => return Err(FrameError::Masked),    // §5.1: server MUST NOT mask
         _ => {}
     }
     if !header.opcode.is_control() && header.payload_len > max_data_payload {
@@ -281,7 +285,11 @@ pub fn decode(buf: &[u8], role: Role, max_data_payload: u64) -> Result<Decoded<F
     }
     // Fits in usize: it is at most max_data_payload or 125, and the caller's limit is memory.
     let len = usize::try_from(header.payload_len).unwrap_or(usize::MAX);
-    let Some(end) = header.header_len.checked_add(len).filter(|&end| end <= buf.len()) else {
+    let Some(end) = header
+        .header_len
+        .checked_add(len)
+        .filter(|&end| end <= buf.len())
+    else {
         return Ok(Decoded::Partial);
     };
     let mut payload = buf[header.header_len..end].to_vec();

@@ -26,6 +26,10 @@ use crate::decoded::Decoded;
 
 /// Bytes read from the socket at a time, and the read buffer's starting size.
 const READ_CHUNK: usize = 16 * 1024;
+/// A read buffer grown past this for a big message is shrunk back once it is decoded.
+/// Keeping up to 2 MiB spares a peer that sends 1 MiB messages a fresh allocation (and
+/// its page faults) for every one; a connection may keep that much after one.
+const MAX_KEPT_BUFFER: usize = 2 * 1024 * 1024;
 
 /// How a WebSocket behaves; [`Config::default`] gives the contract's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +99,8 @@ pub struct WebSocket {
     end: usize,
     last_heard: Instant,
     ping_sent: Option<Instant>,
+    /// The socket's read timeout as last set, to set it only when it changes.
+    read_timeout: Option<Duration>,
 }
 
 impl WebSocket {
@@ -103,8 +109,14 @@ impl WebSocket {
     ///
     /// # Errors
     /// When the socket cannot be cloned or its timeouts set.
-    pub fn new(stream: TcpStream, leftover: Vec<u8>, role: Role, config: Config) -> io::Result<Self> {
+    pub fn new(
+        stream: TcpStream,
+        leftover: Vec<u8>,
+        role: Role,
+        config: Config,
+    ) -> io::Result<Self> {
         stream.set_write_timeout(Some(config.write_timeout).filter(|t| !t.is_zero()))?;
+        stream.set_read_timeout(None)?; // the HTTP layer's idle timeout no longer applies
         let writer = Writer::new(stream.try_clone()?, role, config.trace).shared();
         let end = leftover.len();
         let mut buf = leftover;
@@ -120,6 +132,7 @@ impl WebSocket {
             end,
             last_heard: Instant::now(),
             ping_sent: None,
+            read_timeout: None,
         })
     }
 
@@ -190,12 +203,12 @@ impl WebSocket {
         }
     }
 
-    /// Reads more bytes, waiting at most until the next ping is due; sends that ping.
+    /// Reads more bytes. Silence from the peer for `ping_interval` sends a Ping; silence
+    /// for `pong_timeout` after it is an error (`TimedOut`): the peer is gone.
     fn fill(&mut self) -> io::Result<()> {
         self.make_room();
         loop {
-            let timeout = self.until_next_ping()?;
-            self.stream.set_read_timeout(timeout)?;
+            self.set_read_timeout()?;
             match self.stream.read(&mut self.buf[self.end..]) {
                 Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
                 Ok(n) => {
@@ -204,34 +217,46 @@ impl WebSocket {
                     self.ping_sent = None; // any bytes at all show the peer is alive
                     return Ok(());
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    self.on_silence()?;
+                }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
     }
 
-    /// The read timeout until the next ping (sending a due one first); `Err` when a ping
-    /// went unanswered for [`Config::pong_timeout`].
-    fn until_next_ping(&mut self) -> io::Result<Option<Duration>> {
-        if self.config.ping_interval.is_zero() {
-            return Ok(None);
+    /// The read timeout is the ping interval, or the pong timeout while a ping is out. It
+    /// is set only when it changes: one system call per ping, not one per read.
+    fn set_read_timeout(&mut self) -> io::Result<()> {
+        let wanted = match self.ping_sent {
+            _ if self.config.ping_interval.is_zero() => None,
+            Some(_) => Some(self.config.pong_timeout.max(Duration::from_millis(1))),
+            None => Some(self.config.ping_interval),
+        };
+        if wanted != self.read_timeout {
+            self.stream.set_read_timeout(wanted)?;
+            self.read_timeout = wanted;
         }
+        Ok(())
+    }
+
+    /// A read timed out: send a Ping after `ping_interval` of silence (so it goes out
+    /// between one and two intervals after the last byte), or give up on the peer when
+    /// the Ping went unanswered for `pong_timeout`.
+    fn on_silence(&mut self) -> io::Result<()> {
         let now = Instant::now();
-        if let Some(sent) = self.ping_sent {
-            let deadline = sent + self.config.pong_timeout;
-            return match deadline.checked_duration_since(now).filter(|d| !d.is_zero()) {
-                Some(left) => Ok(Some(left)),
-                None => Err(ErrorKind::TimedOut.into()),
-            };
+        match self.ping_sent {
+            Some(sent) if now - sent >= self.config.pong_timeout => Err(ErrorKind::TimedOut.into()),
+            Some(_) => Ok(()),
+            None if self.config.ping_interval.is_zero() => Ok(()),
+            None if now - self.last_heard >= self.config.ping_interval => {
+                let _ = lock(&self.writer).send_frame(true, OpCode::Ping, b"");
+                self.ping_sent = Some(now);
+                Ok(())
+            }
+            None => Ok(()),
         }
-        let due = self.last_heard + self.config.ping_interval;
-        if due > now {
-            return Ok(Some(due - now));
-        }
-        let _ = lock(&self.writer).send_frame(true, OpCode::Ping, b"");
-        self.ping_sent = Some(now);
-        Ok(Some(self.config.pong_timeout.max(Duration::from_millis(1))))
     }
 
     /// Makes space after `end` for at least one more read, growing the buffer to fit the
@@ -241,7 +266,10 @@ impl WebSocket {
             (self.start, self.end) = (0, 0);
         }
         let wanted = match frame::decode_header(&self.buf[self.start..self.end]) {
-            Ok(Decoded::Complete { value, .. }) => value.header_len + value.payload_len as usize,
+            // Capped: a frame over the limit was refused before we got here.
+            Ok(Decoded::Complete { value, .. }) => {
+                value.header_len + (value.payload_len as usize).min(self.config.max_message)
+            }
             _ => 0,
         };
         if self.start > 0 && self.buf.len() - self.end < READ_CHUNK {
@@ -251,7 +279,7 @@ impl WebSocket {
         let size = (self.start + wanted).max(self.end + READ_CHUNK);
         if self.buf.len() < size {
             self.buf.resize(size, 0);
-        } else if self.end == 0 && self.buf.len() > 4 * READ_CHUNK {
+        } else if self.end == 0 && self.buf.len() > MAX_KEPT_BUFFER {
             // A big message is done: give its memory back rather than keep it per connection.
             self.buf.truncate(READ_CHUNK);
             self.buf.shrink_to_fit();
@@ -285,6 +313,7 @@ impl WebSocket {
     fn await_close(&mut self) -> Ending {
         let deadline = Instant::now() + self.config.close_timeout;
         self.config.ping_interval = Duration::ZERO; // no pings once closing
+        self.read_timeout = None; // set below, each time round
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
@@ -304,8 +333,11 @@ impl WebSocket {
     /// One decode-or-read step while closing: `Ok(None)` means "read some, try again".
     fn next_frame_once(&mut self) -> Result<Option<frame::Frame>, Ending> {
         let bytes = &self.buf[self.start..self.end];
-        // Any size is fine here: the frame is dropped, and the deadline bounds the wait.
-        match frame::decode(bytes, self.role, u64::MAX >> 1) {
+        // The limit still holds while closing: the buffer grows to fit a frame's claimed
+        // length, so a header claiming 2^62 bytes would otherwise abort the process. A frame
+        // over it (or the one we failed on, still at the front) ends the wait (§7.1.7: no
+        // more processing of data after failing).
+        match frame::decode(bytes, self.role, self.connection.room()) {
             Ok(Decoded::Complete { value, consumed }) => {
                 if self.config.trace {
                     eprint!("{}", describe(Direction::Received, &bytes[..consumed]));
@@ -339,7 +371,9 @@ impl WebSocket {
         match self.role {
             Role::Server => crate::http::connection::close_gracefully(&self.stream),
             Role::Client => {
-                let _ = self.stream.set_read_timeout(Some(self.config.close_timeout));
+                let _ = self
+                    .stream
+                    .set_read_timeout(Some(self.config.close_timeout));
                 let mut sink = [0u8; 512];
                 while matches!(self.stream.read(&mut sink), Ok(n) if n > 0) {}
             }

@@ -44,7 +44,13 @@ pub fn describe(direction: Direction, mut wire: &[u8]) -> String {
         };
         let end = header.header_len + (header.payload_len as usize).min(wire.len());
         let end = end.min(wire.len());
-        describe_one(&mut out, arrow, &header, &wire[..header.header_len], &wire[header.header_len..end]);
+        describe_one(
+            &mut out,
+            arrow,
+            &header,
+            &wire[..header.header_len],
+            &wire[header.header_len..end],
+        );
         wire = &wire[end..];
     }
     out
@@ -68,19 +74,33 @@ fn describe_one(out: &mut String, arrow: char, header: &Header, head: &[u8], pay
         header.payload_len,
     );
     let shown = &payload[..payload.len().min(SHOWN_BYTES)];
-    let more = if payload.len() > SHOWN_BYTES { " …" } else { "" };
+    let more = if payload.len() > SHOWN_BYTES {
+        " …"
+    } else {
+        ""
+    };
     match header.mask {
         Some(key) => {
             let mut clear = shown.to_vec();
             apply_mask(&mut clear, key);
             let _ = writeln!(out, " key={}", hex(&key));
             let _ = writeln!(out, "  payload masked   {}{more}", hex(shown));
-            let _ = writeln!(out, "  payload unmasked {}{more}  {:?}", hex(&clear), String::from_utf8_lossy(&clear));
+            let _ = writeln!(
+                out,
+                "  payload unmasked {}{more}  {:?}",
+                hex(&clear),
+                String::from_utf8_lossy(&clear)
+            );
         }
         None => {
             let _ = writeln!(out);
             if !payload.is_empty() {
-                let _ = writeln!(out, "  payload          {}{more}  {:?}", hex(shown), String::from_utf8_lossy(shown));
+                let _ = writeln!(
+                    out,
+                    "  payload          {}{more}  {:?}",
+                    hex(shown),
+                    String::from_utf8_lossy(shown)
+                );
             }
         }
     }
@@ -101,10 +121,14 @@ mod tests {
     #[test]
     fn a_masked_frame_shows_header_key_and_both_payloads() {
         // RFC 6455 §5.7: a masked "Hello" from a client.
-        let wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+        let wire = [
+            0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+        ];
         let text = describe(Direction::Received, &wire);
         assert!(text.starts_with("← 81 85 37 fa 21 3d"), "{text}");
-        assert!(text.contains("FIN=1 RSV=000 opcode=0x1 Text MASK=1 len=5 (7-bit) key=37 fa 21 3d"));
+        assert!(
+            text.contains("FIN=1 RSV=000 opcode=0x1 Text MASK=1 len=5 (7-bit) key=37 fa 21 3d")
+        );
         assert!(text.contains("payload masked   7f 9f 4d 51 58"));
         assert!(text.contains("payload unmasked 48 65 6c 6c 6f  \"Hello\""));
     }

@@ -9,15 +9,19 @@
 //!
 //! The writer also enforces RFC 6455 §5.5.1: after a Close is sent, no more data frames.
 
-use std::io::{self, ErrorKind, Write};
+use std::io::{self, ErrorKind, IoSlice, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::close::{CloseCode, close_payload};
 use super::connection::Message;
-use super::frame::{OpCode, Role, encode};
+use super::frame::{OpCode, Role, encode, encode_header};
 use super::mask::KeySource;
-use super::trace::{Direction, describe};
+use super::trace::{Direction, SHOWN_BYTES, describe};
+
+/// Payloads from this size on are written straight from the caller's buffer (see
+/// `Writer::write_direct`) rather than copied into the queue first.
+const DIRECT_WRITE_BYTES: usize = 64 * 1024;
 
 /// A writer shared by the threads that send on one connection.
 pub type SharedWriter = Arc<Mutex<Writer>>;
@@ -88,16 +92,63 @@ impl Writer {
     /// # Errors
     /// [`SendError::Closed`] after a Close (RFC 6455 §5.5.1), [`SendError::Stalled`] when
     /// the socket's write timeout passed with bytes still queued, [`SendError::Io`].
-    pub fn send_frame(&mut self, fin: bool, opcode: OpCode, payload: &[u8]) -> Result<(), SendError> {
+    pub fn send_frame(
+        &mut self,
+        fin: bool,
+        opcode: OpCode,
+        payload: &[u8],
+    ) -> Result<(), SendError> {
         if self.close_sent || self.ended {
             return Err(SendError::Closed);
         }
-        let start = self.pending.len();
+        self.close_sent = opcode == OpCode::Close;
         let mask = (self.role == Role::Client).then(|| self.keys.masking_key());
+        if mask.is_none() && self.pending.is_empty() && payload.len() >= DIRECT_WRITE_BYTES {
+            return self.write_direct(fin, opcode, payload);
+        }
+        let start = self.pending.len();
         encode(&mut self.pending, fin, opcode, mask, payload);
         self.queued(start);
-        self.close_sent = opcode == OpCode::Close;
         self.flush()
+    }
+
+    /// Writes a big unmasked frame straight from `payload`, header and payload in one
+    /// vectored write, instead of first copying it into the queue; only what the socket
+    /// does not take is queued.
+    fn write_direct(&mut self, fin: bool, opcode: OpCode, payload: &[u8]) -> Result<(), SendError> {
+        let mut header = Vec::with_capacity(14);
+        encode_header(&mut header, fin, opcode, None, payload.len());
+        if self.trace {
+            let shown = &payload[..payload.len().min(SHOWN_BYTES)];
+            eprint!(
+                "{}",
+                describe(Direction::Sent, &[&header[..], shown].concat())
+            );
+        }
+        let mut done = 0;
+        let total = header.len() + payload.len();
+        while done < total {
+            let (head_rest, body_rest) = if done < header.len() {
+                (&header[done..], payload)
+            } else {
+                (&header[..0], &payload[done - header.len()..])
+            };
+            match self
+                .stream
+                .write_vectored(&[IoSlice::new(head_rest), IoSlice::new(body_rest)])
+            {
+                Ok(0) => return Err(SendError::Io(ErrorKind::WriteZero.into())),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    self.pending.extend_from_slice(head_rest);
+                    self.pending.extend_from_slice(body_rest);
+                    return Err(SendError::Stalled);
+                }
+                Err(e) => return Err(SendError::Io(e)),
+            }
+        }
+        Ok(())
     }
 
     /// Sends frames encoded once for many connections (the broadcast of `/ws`); they must be

@@ -16,6 +16,20 @@
 //       one is stalled; wait 500 ms more and read the states again. Click
 //       #share-one, wait for [data-shared-state="open"], publish MESSAGE and
 //       wait until the "message" box shows it and a ticker box counts events.
+//   node drive.mjs URL handshake MESSAGE
+//       Click #connect, wait for #state to be "open", send MESSAGE with the
+//       #send form and wait until #echoes shows it back. Reports
+//       socket.extensions and socket.protocol as the page shows them.
+//   node drive.mjs URL ws-echo MESSAGE
+//       Wait for #state "open"; send MESSAGE with #send-text, then random
+//       bytes with #send-binary (300 and 70000: the 16-bit and the 64-bit
+//       length forms), and wait for the three echoes in #log; click #close
+//       and wait for the CloseEvent's code in #closed.
+//   node drive.mjs URL chat MESSAGE
+//       Two tabs, A and B, in one browser context, both open on /ws. A sends
+//       "ana: MESSAGE"; POST /publish (fetch, from node) sends
+//       "server: MESSAGE"; both must show both, with the same data-id. Then
+//       a third tab C joins and must show both from the history.
 //
 // With SCREENSHOT_DIR set, it also saves PNGs of the page there.
 // Prints one JSON line saying what it found. Exit status 0 when the page did
@@ -31,7 +45,7 @@ import { join } from "node:path";
 const OVERALL_TIMEOUT_MS = 30_000;
 
 const [url, mode, message] = process.argv.slice(2);
-const MODES = { panels, echo, sse, seven };
+const MODES = { panels, echo, sse, seven, handshake, "ws-echo": wsEcho, chat };
 if (!url || !Object.hasOwn(MODES, mode) || !message) {
   console.error(`usage: node drive.mjs URL ${Object.keys(MODES).join("|")} MESSAGE`);
   process.exit(2);
@@ -71,7 +85,15 @@ async function run() {
       "--disable-sync",
     ],
   });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const page = await openTab(context.pages()[0] ?? (await context.newPage()));
+
+  const found = await MODES[mode](page);
+  await shot(page, mode);
+  return found;
+}
+
+// Watches `page` for console errors, and loads the URL in it.
+async function openTab(page) {
   page.on("console", (msg) => {
     if (msg.type() === "error") consoleErrors.push(`console: ${msg.text()}`);
   });
@@ -80,10 +102,7 @@ async function run() {
   // Every wait below is bounded by the overall timeout, not by its own.
   page.setDefaultTimeout(OVERALL_TIMEOUT_MS);
   await page.goto(url, { waitUntil: "load" });
-
-  const found = await MODES[mode](page);
-  await shot(page, mode);
-  return found;
+  return page;
 }
 
 // A full-page PNG in $SCREENSHOT_DIR, when it is set: for a human to look at.
@@ -272,6 +291,131 @@ async function seven(page) {
       ),
     ),
   };
+}
+
+async function handshake(page) {
+  report.step = "connect";
+  await page.click("#connect");
+  await page.waitForSelector('#state[data-state="open"]');
+
+  report.step = "send and wait for the echo";
+  await page.fill("#send #text", message);
+  await page.click("#send button");
+  await page.waitForFunction(
+    (text) => [...document.querySelectorAll("#echoes li")].some((li) => li.textContent.includes(text)),
+    message,
+    { polling: 100 },
+  );
+
+  return page.evaluate(() => {
+    const fact = (name) => document.querySelector(`[data-fact="${name}"]`)?.textContent ?? null;
+    return {
+      state: document.querySelector("#state").dataset.state,
+      echoed: document.querySelector("#echoes li")?.firstChild?.textContent ?? null,
+      url_shown: fact("url"),
+      protocol: fact("protocol"),
+      extensions: fact("extensions"),
+    };
+  });
+}
+
+async function wsEcho(page) {
+  report.step = "wait for the socket to open";
+  await page.waitForSelector('#state[data-state="open"]');
+
+  report.step = "send text and binary";
+  await page.fill("#send-text #text", message);
+  await page.click("#send-text button");
+  for (const size of [300, 70000]) {
+    await page.fill("#send-binary #size", String(size));
+    await page.click("#send-binary button");
+  }
+  report.step = "wait for the three echoes";
+  await page.waitForFunction(
+    () => document.querySelectorAll('#log li[data-direction="received"]').length >= 3,
+    null,
+    { polling: 100 },
+  );
+  // Oldest first, as sent: text, 300 bytes, 70000 bytes.
+  const echoes = await page.evaluate(() =>
+    [...document.querySelectorAll('#log li[data-direction="received"]')].reverse().map((li) => ({
+      kind: li.dataset.kind,
+      size: li.dataset.size,
+      match: li.dataset.match,
+      text: li.textContent,
+    })),
+  );
+
+  report.step = "close and wait for the close event";
+  await page.click("#close");
+  await page.waitForSelector('#state[data-state="closed"]');
+  const closed = await page.evaluate(() => ({ ...document.querySelector("#closed").dataset }));
+
+  // Flat fields, for the Rust test's string_field.
+  const flat = {};
+  echoes.forEach((echo, i) => {
+    flat[`echo_${i}`] = `${echo.kind} ${echo.size} ${echo.match === "true" ? "identical" : "DIFFERENT"}`;
+  });
+  return {
+    ...flat,
+    echoed_text: echoes[0]?.text ?? null,
+    close_code: closed.code ?? null,
+    close_clean: closed.clean ?? null,
+    close_text: await page.textContent("#closed"),
+  };
+}
+
+async function chat(pageA) {
+  const tabs = { a: pageA };
+  report.step = "open tab B";
+  tabs.b = await openTab(await context.newPage());
+
+  report.step = "wait for A and B to be open";
+  for (const page of Object.values(tabs)) await page.waitForSelector('#state[data-state="open"]');
+
+  // What a list shows, oldest first: each message's data-id, and its text ("#7 ana: hi").
+  const shown = (page) =>
+    page.evaluate(() => {
+      const items = [...document.querySelectorAll("#messages li[data-id]")];
+      return { ids: items.map((li) => li.dataset.id).join(","), texts: items.map((li) => li.textContent).join(" | ") };
+    });
+  const waitFor = (page, text) =>
+    page.waitForFunction(
+      (text) => [...document.querySelectorAll("#messages li[data-id]")].some((li) => li.textContent.includes(text)),
+      text,
+      { polling: 100 },
+    );
+
+  report.step = "A says something";
+  const typed = `ana: ${message}`;
+  await tabs.a.fill("#name", "ana");
+  await tabs.a.fill("#text", message);
+  await tabs.a.click("#chat button");
+  report.step = "wait for A's message in A and B";
+  await Promise.all([waitFor(tabs.a, typed), waitFor(tabs.b, typed)]);
+
+  report.step = "POST /publish from node";
+  const published = `server: ${message}`;
+  const response = await fetch(new URL("/publish", url), { method: "POST", body: published });
+  if (!response.ok) throw new Error(`POST /publish: ${response.status}`);
+  const { id: publishedId } = await response.json();
+  report.step = "wait for the published message in A and B";
+  await Promise.all([waitFor(tabs.a, published), waitFor(tabs.b, published)]);
+
+  report.step = "tab C joins and gets the history";
+  tabs.c = await openTab(await context.newPage());
+  await tabs.c.waitForSelector('#state[data-state="open"]');
+  await Promise.all([waitFor(tabs.c, typed), waitFor(tabs.c, published)]);
+  await shot(tabs.b, "chat-b");
+  await shot(tabs.c, "chat-c");
+
+  const lists = {};
+  for (const [name, page] of Object.entries(tabs)) {
+    const { ids, texts } = await shown(page);
+    lists[`ids_${name}`] = ids;
+    lists[`tab_${name}`] = texts;
+  }
+  return { published_id: String(publishedId), ...lists };
 }
 
 let timer;

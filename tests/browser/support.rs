@@ -151,6 +151,19 @@ impl Server {
     fn stderr(&self) -> String {
         self.stderr.so_far()
     }
+
+    /// The server's stderr once it contains `needle`, or as it is after 2 s: the
+    /// reader thread may still be a write behind what the page already saw.
+    pub fn stderr_with(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let text = self.stderr();
+            if text.contains(needle) || Instant::now() > deadline {
+                return text;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Server {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server, ServerConfig};
 
+pub mod ws;
+
 /// Every socket read in the tests gives up after this: no test can hang.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -24,7 +26,12 @@ pub fn start(router: Router, config: ServerConfig) -> SocketAddr {
 pub fn start_playground(history: usize) -> (SocketAddr, Arc<EventLog>) {
     let log = Arc::new(EventLog::new(history));
     let addr = start(
-        realtime::playground::router(Arc::clone(&log), Default::default(), Default::default(), Default::default()),
+        realtime::playground::router(
+            Arc::clone(&log),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        ),
         ServerConfig::default(),
     );
     (addr, log)
