@@ -25,6 +25,7 @@
 
 use std::error::Error;
 
+use realtime::http::request::Version;
 use realtime::http::{Request, Router, Server};
 use realtime::options::Options;
 use realtime::pages;
@@ -55,10 +56,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// The request head as it arrived, field by field.
 fn print_request(request: &Request) {
-    eprintln!(
-        "← {} {} {:?}",
-        request.method, request.target, request.version
-    );
+    let version = match request.version {
+        Version::Http10 => "HTTP/1.0",
+        Version::Http11 => "HTTP/1.1",
+    };
+    eprintln!("← {} {} {version}", request.method, request.target);
     for field in &request.fields {
         eprintln!(
             "← {}: {}",

@@ -2,7 +2,8 @@
 //!
 //! Four techniques, one event log behind them, every byte written in this crate: short
 //! polling, long polling, Server-Sent Events and WebSockets over a hand-written HTTP/1.1
-//! server on `std::net` threads. Read it beside `LESSONS.md`, in lesson order.
+//! server on `std::net` threads. (`httparse` parses request heads, `sha1` and `base64`
+//! compute the handshake's accept value; the rest is here.) Read it beside `LESSONS.md`, in lesson order.
 //!
 //! | lesson | module | example | endpoints | spec |
 //! |---|---|---|---|---|
@@ -10,6 +11,9 @@
 //! | 2. short polling | [`event_log`], [`publish`], [`poll`] | `02_short_polling` | `POST /publish`, `GET /poll?since=N` | RFC 9110 §13 (`ETag`, `304`) |
 //! | 3. long polling | [`long_poll`] | `03_long_polling` | `GET /long-poll?since=N&timeout_ms=T` | — |
 //! | 4. Server-Sent Events | [`sse`], [`journal`] | `04_sse`, `04_sse_client` | `GET /events` | WHATWG HTML `#server-sent-events` |
+//! | 5. the WebSocket opening handshake | [`websocket::handshake`], [`websocket::client`] | `05_websocket_handshake` | `GET /ws/echo` (`101`) | RFC 6455 §4 |
+//! | 6. frames | [`websocket::frame`], [`websocket::mask`], [`websocket::close`], [`websocket::trace`] | `06_websocket_echo` | `GET /ws/echo` | RFC 6455 §5, §7.4 |
+//! | 7. the connection | [`websocket::connection`], [`websocket::socket`], [`websocket::writer`], [`websocket::broadcast`], [`websocket::endpoints`] | `07_websocket_chat`, `07_websocket_client` | `GET /ws?since=N` | RFC 6455 §5.4–§7 |
 //! | all | [`playground`] | `cargo run` | every endpoint above | `../shared/CONTRACT.md` |
 //!
 //! Around them: [`decoded`] (what every decoder returns), [`json`] (string escaping),

@@ -19,7 +19,8 @@
 use std::fmt;
 
 use super::close::{CloseCode, CloseError, CloseReason, parse_close_payload};
-use super::frame::{Frame, FrameError, OpCode};
+use super::frame::{Frame, FrameError, Header, OpCode};
+use super::mask::apply_mask;
 
 /// The default limit on one message: 16 MiB, the contract's `--max-message`.
 pub const DEFAULT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
@@ -190,6 +191,60 @@ impl Connection {
             }
             _ => Message::Binary(payload),
         }))
+    }
+}
+
+/// How far the UTF-8 of a text frame that is still arriving has been checked, so that a
+/// frame whose first bytes are already invalid fails without waiting for the rest.
+#[derive(Debug, Default)]
+pub struct Arriving {
+    started: bool,
+    /// Bytes of the frame's payload checked so far.
+    checked: usize,
+    /// The end of a character cut off by the last read (0–3 bytes), unmasked.
+    carry: Vec<u8>,
+}
+
+impl Connection {
+    /// Checks the UTF-8 of the part of a text frame that has arrived (`arrived`: its
+    /// payload bytes so far, still masked), continuing from `progress`. Each byte is
+    /// unmasked and checked once, however many reads the frame takes; the caller starts a
+    /// fresh [`Arriving`] for each frame.
+    ///
+    /// # Errors
+    /// [`ProtocolError::InvalidUtf8`] as soon as the bytes can no longer be UTF-8.
+    pub fn check_arriving(
+        &self,
+        header: &Header,
+        arrived: &[u8],
+        progress: &mut Arriving,
+    ) -> Result<(), ProtocolError> {
+        let text_so_far = self.partial.as_ref().filter(|p| p.opcode == OpCode::Text);
+        let is_text = match header.opcode {
+            OpCode::Text => self.partial.is_none(),
+            OpCode::Continuation => text_so_far.is_some(),
+            _ => false,
+        };
+        if !is_text || arrived.len() <= progress.checked {
+            return Ok(());
+        }
+        if !progress.started {
+            progress.started = true;
+            // A character may have begun in the previous fragment.
+            progress.carry = text_so_far.map_or(Vec::new(), |p| p.payload[p.checked..].to_vec());
+        }
+        let mut bytes = std::mem::take(&mut progress.carry);
+        let fresh_start = bytes.len();
+        bytes.extend_from_slice(&arrived[progress.checked..]);
+        if let Some(key) = header.mask {
+            let o = progress.checked % 4; // the key continues where the last read stopped
+            let key = [key[o], key[(o + 1) % 4], key[(o + 2) % 4], key[(o + 3) % 4]];
+            apply_mask(&mut bytes[fresh_start..], key);
+        }
+        let valid = check_utf8(&bytes, 0, false)?;
+        progress.carry = bytes.split_off(valid);
+        progress.checked = arrived.len();
+        Ok(())
     }
 }
 

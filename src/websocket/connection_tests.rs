@@ -158,3 +158,69 @@ fn a_close_frame_reports_its_code_or_its_error() {
         .unwrap_err();
     assert_eq!(err.close_code(), CloseCode::INVALID_FRAME_PAYLOAD_DATA);
 }
+
+/// Feeds a masked frame's payload to `check_arriving` in reads of `step` bytes; returns
+/// how many payload bytes had arrived when it failed, if it did.
+fn arriving_fails_after(
+    conn: &Connection,
+    opcode: OpCode,
+    payload: &[u8],
+    step: usize,
+) -> Option<usize> {
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let mut wire = Vec::new();
+    crate::websocket::frame::encode(&mut wire, true, opcode, Some(key), payload);
+    let Ok(crate::decoded::Decoded::Complete { value: header, .. }) =
+        crate::websocket::frame::decode_header(&wire)
+    else {
+        panic!("no header");
+    };
+    let mut progress = Arriving::default();
+    let masked = &wire[header.header_len..];
+    (1..=masked.len().div_ceil(step)).find_map(|n| {
+        let arrived = &masked[..(n * step).min(masked.len())];
+        conn.check_arriving(&header, arrived, &mut progress)
+            .err()
+            .map(|_| arrived.len())
+    })
+}
+
+#[test]
+fn a_text_frame_still_arriving_fails_at_the_read_that_brings_invalid_bytes() {
+    let conn = Connection::new(1024);
+    let mut payload = "κόσμε".repeat(4).into_bytes(); // 44 bytes of 2-byte characters
+    payload.extend_from_slice(b"\xed\xa0\x80"); // a surrogate: never valid
+    payload.extend_from_slice(&[b'a'; 40]);
+    assert_eq!(
+        arriving_fails_after(&conn, OpCode::Text, &payload, 10),
+        Some(50)
+    );
+    // Valid text split in every way passes, and binary is not checked.
+    for step in 1..8 {
+        let text = "aé€𝄞z".repeat(3);
+        assert_eq!(
+            arriving_fails_after(&conn, OpCode::Text, text.as_bytes(), step),
+            None
+        );
+    }
+    assert_eq!(
+        arriving_fails_after(&conn, OpCode::Binary, b"\xff\xff", 1),
+        None
+    );
+}
+
+#[test]
+fn a_continuation_still_arriving_continues_the_character_of_the_last_fragment() {
+    let mut conn = Connection::new(1024);
+    conn.receive(data(false, OpCode::Text, &"€".as_bytes()[..1]))
+        .unwrap();
+    let rest = [&"€".as_bytes()[1..], b" ok"].concat();
+    assert_eq!(
+        arriving_fails_after(&conn, OpCode::Continuation, &rest, 1),
+        None
+    );
+    assert_eq!(
+        arriving_fails_after(&conn, OpCode::Continuation, b"x", 1),
+        Some(1)
+    );
+}

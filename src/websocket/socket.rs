@@ -18,7 +18,7 @@ use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::close::{CloseCode, CloseReason};
-use super::connection::{Connection, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Step};
+use super::connection::{Arriving, Connection, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Step};
 use super::frame::{self, OpCode, Role};
 use super::trace::{Direction, describe};
 use super::writer::{SendError, SharedWriter, Writer, lock};
@@ -101,6 +101,8 @@ pub struct WebSocket {
     ping_sent: Option<Instant>,
     /// The socket's read timeout as last set, to set it only when it changes.
     read_timeout: Option<Duration>,
+    /// How much of a text frame still arriving has been checked as UTF-8.
+    arriving: Arriving,
 }
 
 impl WebSocket {
@@ -133,6 +135,7 @@ impl WebSocket {
             last_heard: Instant::now(),
             ping_sent: None,
             read_timeout: None,
+            arriving: Arriving::default(),
         })
     }
 
@@ -192,15 +195,33 @@ impl WebSocket {
                         eprint!("{}", describe(Direction::Received, &bytes[..consumed]));
                     }
                     self.start += consumed;
+                    self.arriving = Arriving::default();
                     return Ok(value);
                 }
-                Ok(Decoded::Partial) => self.fill().map_err(|e| match e.kind() {
-                    ErrorKind::TimedOut => Ending::TimedOut,
-                    _ => Ending::Dropped,
-                })?,
+                Ok(Decoded::Partial) => {
+                    self.check_arriving()?;
+                    self.fill().map_err(|e| match e.kind() {
+                        ErrorKind::TimedOut => Ending::TimedOut,
+                        _ => Ending::Dropped,
+                    })?
+                }
                 Err(err) => return Err(Ending::Failed(err.into())),
             }
         }
+    }
+
+    /// Fails a text frame still arriving as soon as its bytes cannot be UTF-8 (§8.1),
+    /// rather than when its last byte comes: a 16 MiB frame of garbage is refused from its
+    /// first read.
+    fn check_arriving(&mut self) -> Result<(), Ending> {
+        let bytes = &self.buf[self.start..self.end];
+        if let Ok(Decoded::Complete { value: header, .. }) = frame::decode_header(bytes) {
+            let arrived = &bytes[header.header_len.min(bytes.len())..];
+            self.connection
+                .check_arriving(&header, arrived, &mut self.arriving)
+                .map_err(Ending::Failed)?;
+        }
+        Ok(())
     }
 
     /// Reads more bytes. Silence from the peer for `ping_interval` sends a Ping; silence

@@ -84,6 +84,9 @@ fn describe_one(out: &mut String, arrow: char, header: &Header, head: &[u8], pay
             let mut clear = shown.to_vec();
             apply_mask(&mut clear, key);
             let _ = writeln!(out, " key={}", hex(&key));
+            if payload.is_empty() {
+                return;
+            }
             let _ = writeln!(out, "  payload masked   {}{more}", hex(shown));
             let _ = writeln!(
                 out,

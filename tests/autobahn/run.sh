@@ -73,7 +73,7 @@ echo "autobahn: cases 1-10 against ws://127.0.0.1:$port/ws/echo" >&2
     exit 1
 }
 
-python3 - "$out/report/index.json" <<'PY'
+python3 - "$out/report/index.json" <<'PY' >&2
 import collections, json, sys
 cases = json.load(open(sys.argv[1]))["realtime"]
 passing = {"OK", "NON-STRICT", "INFORMATIONAL"}
