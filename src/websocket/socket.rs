@@ -318,16 +318,12 @@ impl WebSocket {
         self.end(Ending::Clean(reason))
     }
 
-    /// Fails the connection (§7.1.7): send Close with the error's code, wait for the peer's.
+    /// Fails the connection (§7.1.7): send a Close with the error's code, then close TCP
+    /// at once. Nothing more from the peer is processed, not even its answering Close: the
+    /// bytes after a broken frame cannot be trusted to be frames at all.
     fn fail(&mut self, err: ProtocolError) -> Ending {
         let _ = lock(&self.writer).close(Some(err.close_code()), &err.to_string());
-        if let ProtocolError::BadClose(_) = err {
-            return self.end(Ending::Failed(err)); // the peer's Close came already, if broken
-        }
-        match self.await_close() {
-            Ending::Clean(_) | Ending::TimedOut | Ending::Dropped => Ending::Failed(err),
-            other => other,
-        }
+        self.end(Ending::Failed(err))
     }
 
     /// After our Close: read frames until the peer's Close, for at most `close_timeout`.

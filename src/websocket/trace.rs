@@ -74,7 +74,7 @@ fn describe_one(out: &mut String, arrow: char, header: &Header, head: &[u8], pay
         header.payload_len,
     );
     let shown = &payload[..payload.len().min(SHOWN_BYTES)];
-    let more = if payload.len() > SHOWN_BYTES {
+    let more = if header.payload_len > shown.len() as u64 {
         " …"
     } else {
         ""
