@@ -224,6 +224,15 @@ fn parse_length(digits: &[u8]) -> Result<u64, RequestError> {
     Ok(text.parse().unwrap_or(u64::MAX))
 }
 
+/// Whether a comma-separated field value (`keep-alive, Upgrade`) lists `token`, compared
+/// ASCII case-insensitively (RFC 9110 §5.6.1). Used for requests and, by the WebSocket
+/// client, for the answer to its handshake.
+pub fn lists_token(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+}
+
 impl Request {
     /// The values of every field named `name` (ASCII case-insensitive), in order.
     pub fn fields_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
@@ -246,8 +255,7 @@ impl Request {
     /// compared ASCII case-insensitively (RFC 9110 §5.6.1).
     pub fn field_has_token(&self, name: &str, token: &str) -> bool {
         self.fields_named(name)
-            .flat_map(|v| v.split(|&b| b == b','))
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+            .any(|value| lists_token(value, token))
     }
 
     /// The path of the request target, without the query: `/poll` for `/poll?since=3`.

@@ -112,7 +112,6 @@ impl Broadcast {
     fn run(&self, mut seen: u64) {
         let mut subscribers: Vec<Subscriber> = Vec::new();
         let mut bytes = Vec::new();
-        let mut offsets = Vec::new();
         loop {
             let stalled = subscribers.iter().any(|s| s.stalled_since.is_some());
             let batch = self
@@ -120,11 +119,7 @@ impl Broadcast {
                 .wait_since(seen, if stalled { RETRY_PENDING } else { IDLE_WAIT });
             subscribers.append(&mut self.inbox.lock().unwrap_or_else(PoisonError::into_inner));
             bytes.clear();
-            offsets.clear();
-            for event in &batch.events {
-                offsets.push(bytes.len());
-                encode_text_frame(&mut bytes, event.json.as_bytes());
-            }
+            let offsets = encode_events(&mut bytes, &batch);
             subscribers.retain_mut(|s| s.deliver(&batch, &offsets, &bytes));
             seen = batch.last_id;
         }
@@ -133,23 +128,12 @@ impl Broadcast {
 
 impl Subscriber {
     /// Sends the events after this subscriber's cursor (a suffix of the shared bytes), or
-    /// retries its queue; false when it is gone or too far behind.
+    /// retries its queue; false when it is gone, or too far behind and now disconnected.
     fn deliver(&mut self, batch: &Batch, offsets: &[usize], bytes: &[u8]) -> bool {
-        let start = batch.events.iter().position(|e| e.id > self.cursor);
-        let result = {
-            let mut writer = lock(&self.writer);
-            let result = match start {
-                Some(i) => writer.send_encoded(&bytes[offsets[i]..]),
-                None if writer.pending_len() > 0 => writer.flush(),
-                None if writer.is_ended() => Err(SendError::Closed),
-                None => Ok(()),
-            };
-            if matches!(result, Err(SendError::Stalled)) && writer.pending_len() > MAX_PENDING_BYTES
-            {
-                writer.end();
-                return false;
-            }
-            result
+        let mut writer = lock(&self.writer);
+        let result = match batch.events.iter().position(|e| e.id > self.cursor) {
+            Some(i) => writer.send_encoded(&bytes[offsets[i]..]),
+            None => writer.flush(), // also says Closed once its reader has ended it
         };
         self.cursor = self.cursor.max(batch.last_id);
         match result {
@@ -159,11 +143,12 @@ impl Subscriber {
             }
             Err(SendError::Stalled) => {
                 let since = *self.stalled_since.get_or_insert_with(Instant::now);
-                if since.elapsed() > MAX_STALL {
-                    lock(&self.writer).end();
-                    return false;
+                let keep =
+                    writer.pending_len() <= MAX_PENDING_BYTES && since.elapsed() <= MAX_STALL;
+                if !keep {
+                    writer.end(); // its client reconnects with ?since= and misses nothing
                 }
-                true
+                keep
             }
             Err(SendError::Closed | SendError::Io(_)) => false,
         }
@@ -184,14 +169,14 @@ fn replay(writer: &SharedWriter, bytes: &[u8]) -> Result<(), SendError> {
     result
 }
 
-/// Appends every event of `batch` as one text frame `{"id":N,"data":"..."}`.
-pub fn encode_events(out: &mut Vec<u8>, batch: &Batch) {
+/// Appends every event of `batch` to `out` as one unmasked text frame
+/// `{"id":N,"data":"..."}` (RFC 6455 §5.6), and returns where each event's frame starts.
+pub fn encode_events(out: &mut Vec<u8>, batch: &Batch) -> Vec<usize> {
+    let mut offsets = Vec::with_capacity(batch.events.len());
     for event in &batch.events {
-        encode_text_frame(out, event.json.as_bytes());
+        offsets.push(out.len());
+        encode_header(out, true, OpCode::Text, None, event.json.len());
+        out.extend_from_slice(event.json.as_bytes());
     }
-}
-
-fn encode_text_frame(out: &mut Vec<u8>, json: &[u8]) {
-    encode_header(out, true, OpCode::Text, None, json.len());
-    out.extend_from_slice(json);
+    offsets
 }

@@ -33,6 +33,7 @@ use super::handshake::accept_key;
 use super::mask::KeySource;
 use super::socket::{Config, WebSocket};
 use crate::decoded::Decoded;
+use crate::http::request::lists_token;
 
 /// The most bytes the server's answer head may take.
 const MAX_RESPONSE_HEAD: usize = 8 * 1024;
@@ -112,12 +113,8 @@ pub fn check_response(buf: &[u8], key: &str) -> Result<Decoded<()>, ClientError>
         return Err(ClientError::Refused(status, head));
     }
     let has = |name: &str, token: &str| {
-        response.headers.iter().any(|f| {
-            f.name.eq_ignore_ascii_case(name)
-                && f.value
-                    .split(|&b| b == b',')
-                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
-        })
+        (response.headers.iter())
+            .any(|f| f.name.eq_ignore_ascii_case(name) && lists_token(f.value, token))
     };
     if !has("upgrade", "websocket") {
         return Err(ClientError::BadAnswer("Upgrade is not websocket"));

@@ -131,7 +131,7 @@ impl Connection {
     /// the frame decoder refuses a longer frame before buffering it.
     pub fn room(&self) -> u64 {
         let used = self.partial.as_ref().map_or(0, |p| p.payload.len());
-        (self.max_message - used.min(self.max_message)) as u64
+        self.max_message.saturating_sub(used) as u64
     }
 
     /// Takes one frame (already checked by the frame decoder) and says what it meant.

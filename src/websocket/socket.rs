@@ -103,6 +103,8 @@ pub struct WebSocket {
     read_timeout: Option<Duration>,
     /// How much of a text frame still arriving has been checked as UTF-8.
     arriving: Arriving,
+    /// Set once we sent our Close: reading stops then, peer's Close or not.
+    close_deadline: Option<Instant>,
 }
 
 impl WebSocket {
@@ -136,6 +138,7 @@ impl WebSocket {
             ping_sent: None,
             read_timeout: None,
             arriving: Arriving::default(),
+            close_deadline: None,
         })
     }
 
@@ -248,12 +251,17 @@ impl WebSocket {
     }
 
     /// The read timeout is the ping interval, or the pong timeout while a ping is out. It
-    /// is set only when it changes: one system call per ping, not one per read.
+    /// is set only when it changes: one system call per ping, not one per read. While
+    /// closing, it is what is left of the close timeout.
     fn set_read_timeout(&mut self) -> io::Result<()> {
-        let wanted = match self.ping_sent {
+        let at_least_1ms = |d: Duration| d.max(Duration::from_millis(1));
+        let wanted = match (self.close_deadline, self.ping_sent) {
+            (Some(deadline), _) => Some(at_least_1ms(
+                deadline.saturating_duration_since(Instant::now()),
+            )),
             _ if self.config.ping_interval.is_zero() => None,
-            Some(_) => Some(self.config.pong_timeout.max(Duration::from_millis(1))),
-            None => Some(self.config.ping_interval),
+            (None, Some(_)) => Some(at_least_1ms(self.config.pong_timeout)),
+            (None, None) => Some(self.config.ping_interval),
         };
         if wanted != self.read_timeout {
             self.stream.set_read_timeout(wanted)?;
@@ -264,9 +272,16 @@ impl WebSocket {
 
     /// A read timed out: send a Ping after `ping_interval` of silence (so it goes out
     /// between one and two intervals after the last byte), or give up on the peer when
-    /// the Ping went unanswered for `pong_timeout`.
+    /// the Ping went unanswered for `pong_timeout`, or when closing took `close_timeout`.
     fn on_silence(&mut self) -> io::Result<()> {
         let now = Instant::now();
+        if let Some(deadline) = self.close_deadline {
+            return if now >= deadline {
+                Err(ErrorKind::TimedOut.into())
+            } else {
+                Ok(())
+            };
+        }
         match self.ping_sent {
             Some(sent) if now - sent >= self.config.pong_timeout => Err(ErrorKind::TimedOut.into()),
             Some(_) => Ok(()),
@@ -327,57 +342,18 @@ impl WebSocket {
     }
 
     /// After our Close: read frames until the peer's Close, for at most `close_timeout`.
+    /// Data frames are dropped (§1.4: no data after a Close); a broken frame, silence or
+    /// the end of TCP ends the wait. No pings are sent meanwhile.
     fn await_close(&mut self) -> Ending {
-        let deadline = Instant::now() + self.config.close_timeout;
-        self.config.ping_interval = Duration::ZERO; // no pings once closing
-        self.read_timeout = None; // set below, each time round
+        self.close_deadline = Some(Instant::now() + self.config.close_timeout);
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
-                return self.end(Ending::TimedOut);
-            }
-            let frame = match self.next_frame_once() {
-                Ok(Some(frame)) => frame,
-                Ok(None) => continue,
+            let frame = match self.next_frame() {
+                Ok(frame) => frame,
                 Err(ending) => return self.end(ending),
             };
             if let Ok(Step::PeerClosed(reason)) = self.connection.receive(frame) {
                 return self.end(Ending::Clean(reason));
-            } // data after our Close is dropped (§1.4); a broken rule now changes nothing
-        }
-    }
-
-    /// One decode-or-read step while closing: `Ok(None)` means "read some, try again".
-    fn next_frame_once(&mut self) -> Result<Option<frame::Frame>, Ending> {
-        let bytes = &self.buf[self.start..self.end];
-        // The limit still holds while closing: the buffer grows to fit a frame's claimed
-        // length, so a header claiming 2^62 bytes would otherwise abort the process. A frame
-        // over it (or the one we failed on, still at the front) ends the wait (§7.1.7: no
-        // more processing of data after failing).
-        match frame::decode(bytes, self.role, self.connection.room()) {
-            Ok(Decoded::Complete { value, consumed }) => {
-                if self.config.trace {
-                    eprint!("{}", describe(Direction::Received, &bytes[..consumed]));
-                }
-                self.start += consumed;
-                Ok(Some(value))
             }
-            Ok(Decoded::Partial) => {
-                self.make_room();
-                match self.stream.read(&mut self.buf[self.end..]) {
-                    Ok(0) => Err(Ending::Dropped),
-                    Ok(n) => {
-                        self.end += n;
-                        Ok(None)
-                    }
-                    Err(e) if e.kind() == ErrorKind::Interrupted => Ok(None),
-                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                        Err(Ending::TimedOut)
-                    }
-                    Err(_) => Err(Ending::Dropped),
-                }
-            }
-            Err(_) => Err(Ending::Dropped),
         }
     }
 

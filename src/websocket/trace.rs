@@ -42,8 +42,8 @@ pub fn describe(direction: Direction, mut wire: &[u8]) -> String {
             let _ = writeln!(out, "{arrow} {}  (not a frame header)", hex(wire));
             break;
         };
-        let end = header.header_len + (header.payload_len as usize).min(wire.len());
-        let end = end.min(wire.len());
+        // The frame's end, or the end of what we were given (a payload may be cut short).
+        let end = (header.header_len as u64 + header.payload_len).min(wire.len() as u64) as usize;
         describe_one(
             &mut out,
             arrow,

@@ -101,7 +101,9 @@ impl Writer {
         if self.close_sent || self.ended {
             return Err(SendError::Closed);
         }
-        self.close_sent = opcode == OpCode::Close;
+        if opcode == OpCode::Close {
+            self.close_sent = true; // RFC 6455 §5.5.1: the last frame we send
+        }
         let mask = (self.role == Role::Client).then(|| self.keys.masking_key());
         if mask.is_none() && self.pending.is_empty() && payload.len() >= DIRECT_WRITE_BYTES {
             return self.write_direct(fin, opcode, payload);
@@ -185,11 +187,6 @@ impl Writer {
         self.pending.len()
     }
 
-    /// Whether the connection has ended: nothing more can be sent.
-    pub fn is_ended(&self) -> bool {
-        self.ended
-    }
-
     /// Marks the connection ended after a last try at writing what is queued (our Close,
     /// usually); the reader closes the socket.
     pub fn finish(&mut self) {
@@ -208,8 +205,12 @@ impl Writer {
     /// Writes queued bytes until the socket takes them all or its write timeout passes.
     ///
     /// # Errors
-    /// [`SendError::Stalled`] with bytes still queued, [`SendError::Io`].
+    /// [`SendError::Closed`] once the connection has ended, [`SendError::Stalled`] with
+    /// bytes still queued, [`SendError::Io`].
     pub fn flush(&mut self) -> Result<(), SendError> {
+        if self.ended {
+            return Err(SendError::Closed);
+        }
         let mut done = 0;
         let result = loop {
             if done == self.pending.len() {
