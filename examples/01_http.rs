@@ -22,7 +22,7 @@
 use std::error::Error;
 
 use realtime::http::request::Version;
-use realtime::http::{Request, Response, Router, Server, Status};
+use realtime::http::{Reply, Request, Response, Router, Server, Status};
 use realtime::options::Options;
 use realtime::pages;
 
@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let router = Router::new()
         .get("/", pages::html(include_str!("pages/01_http.html")))
         .get("/hello", |_: &Request| {
-            Response::text(Status::OK, "hello, world\n")
+            Response::text(Status::OK, "hello, world\n").into()
         })
         .get("/echo", echo)
         .post("/echo", echo);
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// Answers with the request as the server parsed it: request line, field lines, the
 /// empty line, then the body.
-fn echo(request: &Request) -> Response {
+fn echo(request: &Request) -> Reply {
     let version = match request.version {
         Version::Http10 => "HTTP/1.0",
         Version::Http11 => "HTTP/1.1",
@@ -57,5 +57,7 @@ fn echo(request: &Request) -> Response {
     }
     text.push_str("\r\n");
     text.push_str(&String::from_utf8_lossy(&request.body));
-    Response::text(Status::OK, text).with_field("Cache-Control", "no-store")
+    Response::text(Status::OK, text)
+        .with_field("Cache-Control", "no-store")
+        .into()
 }

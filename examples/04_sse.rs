@@ -32,7 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
-use realtime::sse::{self, Hub, StreamOptions};
+use realtime::sse::{self, StreamOptions};
 use realtime::{journal, pages, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -62,9 +62,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .get("/", pages::html(include_str!("pages/04_sse.html")))
         .get("/seven", pages::html(include_str!("pages/04_seven.html")))
         .post("/publish", publish::handler(Arc::clone(&log)))
-        .get("/events", sse::handler(Hub::start(Arc::clone(&log), plain)))
-        .get("/events/typed", sse::handler(Hub::start(log, typed)))
-        .get("/clock", sse::handler(Hub::start(spawn_clock(), clock)));
+        .get("/events", sse::handler(Arc::clone(&log), plain))
+        .get("/events/typed", sse::handler(log, typed))
+        .get("/clock", sse::handler(spawn_clock(), clock));
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
     server.run(router)

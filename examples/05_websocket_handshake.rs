@@ -42,8 +42,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         .get("/ws/echo", move |request: &Request| {
             print_request(request);
             let answer = echo(request);
-            eprintln!("→ HTTP/1.1 {}", answer.status);
-            for (name, value) in &answer.fields {
+            eprintln!("→ HTTP/1.1 {}", answer.head().status);
+            for (name, value) in &answer.head().fields {
                 eprintln!("→ {name}: {value}");
             }
             eprintln!();

@@ -27,7 +27,6 @@ use std::sync::Arc;
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
-use realtime::websocket::broadcast::Broadcast;
 use realtime::websocket::endpoints;
 use realtime::{pages, poll, publish};
 
@@ -35,17 +34,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8087")?;
     // A chat has no ticker: the log holds what people said (`--tick-ms` is ignored).
     let log = Arc::new(EventLog::new(options.history));
-    let broadcast = Broadcast::start(Arc::clone(&log));
     let router = pages::shared_assets(Router::new())
         .get(
             "/",
             pages::html(include_str!("pages/07_websocket_chat.html")),
         )
         .post("/publish", publish::handler(Arc::clone(&log)))
-        .get("/poll", poll::handler(log))
+        .get("/poll", poll::handler(Arc::clone(&log)))
         .get(
             "/ws",
-            endpoints::feed(broadcast, options.websocket(), options.handshake()),
+            endpoints::feed(log, options.websocket(), options.handshake()),
         )
         .get(
             "/ws/echo",

@@ -8,14 +8,14 @@
 //! Each line typed is sent as a text message (masked, as a client must); each message
 //! received is printed as it came. Ctrl-D starts the closing handshake: this client sends
 //! Close 1000, the server echoes it and closes TCP. `--trace` prints every frame both ways.
-//! Read alongside: `src/websocket/client.rs`, `mask.rs`, `writer.rs`.
+//! Read alongside: `src/websocket/client.rs`, `connect.rs`, `mask.rs`, `writer.rs`.
 
 use std::error::Error;
 use std::io::{self, BufRead};
 use std::thread;
 use std::time::Duration;
 
-use realtime::websocket::client;
+use realtime::websocket::connect::connect;
 use realtime::websocket::writer::lock;
 use realtime::websocket::{CloseCode, Config, Message};
 
@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         trace: args.iter().any(|a| a == "--trace"),
         ..Config::default()
     };
-    let mut ws = client::connect(&url, &[], Duration::from_secs(5), config)?;
+    let mut ws = connect(&url, &[], Duration::from_secs(5), config)?;
     eprintln!("connected to {url}; type lines to send, Ctrl-D to close");
 
     let writer = ws.writer();

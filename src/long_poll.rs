@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::event_log::EventLog;
-use crate::http::{Request, Response, Status};
+use crate::http::{Handler, Request, Response, Status};
 use crate::poll::{batch_json, cursor};
 
 /// `timeout_ms` when the request gives none: 25 s, under the 30 s that many proxies allow.
@@ -35,20 +35,22 @@ pub const MAX_TIMEOUT_MS: u64 = 60_000;
 /// exists, or after `timeout_ms` (default [`DEFAULT_TIMEOUT_MS`], at most
 /// [`MAX_TIMEOUT_MS`]) with `"events":[]`. `Cache-Control: no-store`: a held answer is
 /// never worth keeping. A `since` or `timeout_ms` that is not a number gets `400`.
-pub fn handler(log: Arc<EventLog>) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |request| {
-        let since = match cursor(request) {
-            Ok(since) => since,
-            Err(answer) => return answer,
-        };
-        let timeout_ms = match request.query_param("timeout_ms").map(str::parse::<u64>) {
-            None => DEFAULT_TIMEOUT_MS,
-            Some(Ok(ms)) => ms.min(MAX_TIMEOUT_MS),
-            Some(Err(_)) => {
-                return Response::text(Status::BAD_REQUEST, "timeout_ms must be a whole number\n");
-            }
-        };
-        let batch = log.wait_since(since, Duration::from_millis(timeout_ms));
-        Response::json(batch_json(&batch)).with_field("Cache-Control", "no-store")
-    }
+pub fn handler(log: Arc<EventLog>) -> impl Handler {
+    move |request: &Request| answer(&log, request).into()
+}
+
+fn answer(log: &EventLog, request: &Request) -> Response {
+    let since = match cursor(request) {
+        Ok(since) => since,
+        Err(answer) => return answer,
+    };
+    let timeout_ms = match request.query_param("timeout_ms").map(str::parse::<u64>) {
+        None => DEFAULT_TIMEOUT_MS,
+        Some(Ok(ms)) => ms.min(MAX_TIMEOUT_MS),
+        Some(Err(_)) => {
+            return Response::text(Status::BAD_REQUEST, "timeout_ms must be a whole number\n");
+        }
+    };
+    let batch = log.wait_since(since, Duration::from_millis(timeout_ms));
+    Response::json(batch_json(&batch)).with_field("Cache-Control", "no-store")
 }

@@ -1,5 +1,5 @@
 //! `cargo run`: the playground. Serves the page and every endpoint of the contract over one
-//! event log fed by a stock ticker; open http://127.0.0.1:8080 and watch both panels.
+//! event log fed by a stock ticker; open http://127.0.0.1:8080 and watch the four panels.
 
 use std::error::Error;
 use std::sync::Arc;

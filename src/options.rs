@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use crate::event_log::DEFAULT_HISTORY;
 use crate::http::ServerConfig;
-use crate::http::server::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+use crate::http::config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 use crate::websocket::{self, handshake::HandshakeConfig};
 
 /// The parsed options; [`Options::parse`] fills the defaults.
@@ -69,7 +69,7 @@ impl Options {
             allow_origin: Some("*".to_owned()),
             heartbeat: Duration::from_secs(15),
             journal: None,
-            max_message: websocket::connection::DEFAULT_MAX_MESSAGE,
+            max_message: websocket::message::DEFAULT_MAX_MESSAGE,
             ping: websocket::Config::default().ping_interval,
             trace: false,
         };

@@ -3,7 +3,7 @@
 //! `WebSocket`); `panels.js` and `panels.css` hold the script and the look they share.
 
 use crate::http::response::{HTML, JAVASCRIPT};
-use crate::http::{Request, Response, Router, Status};
+use crate::http::{Handler, Request, Response, Router, Status};
 
 /// The playground's page (`cargo run`, `GET /`): the feed over every transport at once.
 pub const PLAYGROUND_HTML: &str = include_str!("pages/playground.html");
@@ -15,7 +15,7 @@ pub const PANELS_CSS: &str = include_str!("pages/panels.css");
 const CSS: &str = "text/css; charset=utf-8";
 
 /// A handler that answers `200` with `html`.
-pub fn html(html: &'static str) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+pub fn html(html: &'static str) -> impl Handler {
     asset(HTML, html)
 }
 
@@ -28,13 +28,11 @@ pub fn shared_assets(router: Router) -> Router {
 
 /// A handler that answers `200` with `body` of `content_type`. Pages may change with the
 /// code, so `Cache-Control: no-cache` makes the browser check for a new one on every load.
-fn asset(
-    content_type: &'static str,
-    body: &'static str,
-) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |_| {
+fn asset(content_type: &'static str, body: &'static str) -> impl Handler {
+    move |_: &Request| {
         Response::new(Status::OK)
             .with_body(content_type, body)
             .with_field("Cache-Control", "no-cache")
+            .into()
     }
 }

@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use crate::event_log::EventLog;
 use crate::http::Router;
-use crate::sse::{self, Hub, StreamOptions};
-use crate::websocket::broadcast::Broadcast;
+use crate::sse::{self, StreamOptions};
 use crate::websocket::endpoints;
 use crate::websocket::handshake::HandshakeConfig;
 use crate::{long_poll, pages, poll, publish, websocket};
@@ -19,8 +18,8 @@ use crate::{long_poll, pages, poll, publish, websocket};
 /// | `POST /publish` | [`publish::handler`] |
 /// | `GET /poll?since=N` | [`poll::handler`] |
 /// | `GET /long-poll?since=N&timeout_ms=T` | [`long_poll::handler`] |
-/// | `GET /events` (`Last-Event-ID` or `?since=N`) | [`sse::handler`] over a [`Hub`] |
-/// | `GET /ws?since=N` | [`websocket::endpoints::feed`] over a [`Broadcast`] |
+/// | `GET /events` (`Last-Event-ID` or `?since=N`) | [`sse::handler`] over a [`sse::Hub`] |
+/// | `GET /ws?since=N` | [`websocket::endpoints::feed`] over a [`websocket::broadcast::Broadcast`] |
 /// | `GET /ws/echo` | [`websocket::endpoints::echo`] |
 ///
 /// Starts the hub's thread, which writes the event streams with `stream_options`, and the
@@ -31,14 +30,12 @@ pub fn router(
     ws: websocket::Config,
     handshake: HandshakeConfig,
 ) -> Router {
-    let hub = Hub::start(Arc::clone(&log), stream_options);
-    let broadcast = Broadcast::start(Arc::clone(&log));
     pages::shared_assets(Router::new())
         .get("/", pages::html(pages::PLAYGROUND_HTML))
         .post("/publish", publish::handler(Arc::clone(&log)))
         .get("/poll", poll::handler(Arc::clone(&log)))
-        .get("/long-poll", long_poll::handler(log))
-        .get("/events", sse::handler(hub))
-        .get("/ws", endpoints::feed(broadcast, ws, handshake.clone()))
+        .get("/long-poll", long_poll::handler(Arc::clone(&log)))
+        .get("/events", sse::handler(Arc::clone(&log), stream_options))
+        .get("/ws", endpoints::feed(log, ws, handshake.clone()))
         .get("/ws/echo", endpoints::echo(ws, handshake))
 }

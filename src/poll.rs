@@ -25,30 +25,32 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::event_log::{Batch, EventLog};
-use crate::http::{Request, Response, Status};
+use crate::http::{Handler, Request, Response, Status};
 
 /// The short-poll handler for `log`: `GET /poll?since=N` (`since` omitted = 0).
 ///
 /// Answers `200` with [`batch_json`] and `ETag: "LAST_ID"`, or `304` with the same `ETag`
 /// when `If-None-Match` names the current newest id. A `since` that is not a decimal
 /// number gets `400`.
-pub fn handler(log: Arc<EventLog>) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |request| {
-        let since = match cursor(request) {
-            Ok(since) => since,
-            Err(answer) => return answer,
-        };
-        let batch = log.since(since);
-        let etag = format!("\"{}\"", batch.last_id);
-        if if_none_match(request, &etag) {
-            return Response::new(Status::NOT_MODIFIED)
-                .with_field("ETag", etag)
-                .with_field("Cache-Control", "no-cache");
-        }
-        Response::json(batch_json(&batch))
+pub fn handler(log: Arc<EventLog>) -> impl Handler {
+    move |request: &Request| answer(&log, request).into()
+}
+
+fn answer(log: &EventLog, request: &Request) -> Response {
+    let since = match cursor(request) {
+        Ok(since) => since,
+        Err(answer) => return answer,
+    };
+    let batch = log.since(since);
+    let etag = format!("\"{}\"", batch.last_id);
+    if if_none_match(request, &etag) {
+        return Response::new(Status::NOT_MODIFIED)
             .with_field("ETag", etag)
-            .with_field("Cache-Control", "no-cache")
+            .with_field("Cache-Control", "no-cache");
     }
+    Response::json(batch_json(&batch))
+        .with_field("ETag", etag)
+        .with_field("Cache-Control", "no-cache")
 }
 
 /// The `since` query parameter: the id of the last event the client has (0 if absent).

@@ -9,20 +9,21 @@ use std::time::{Duration, Instant};
 
 use common::{READ_TIMEOUT, connect, exchange, get, is_closed, read_answer};
 use realtime::http::{
-    MAX_BODY_BYTES, MAX_HEAD_BYTES, Request, Response, Router, ServerConfig, Status,
+    MAX_BODY_BYTES, MAX_HEAD_BYTES, Reply, Request, Response, Router, ServerConfig, Status,
 };
 
-fn echo_body(request: &Request) -> Response {
+fn echo_body(request: &Request) -> Reply {
     Response::text(
         Status::OK,
         String::from_utf8_lossy(&request.body).into_owned(),
     )
+    .into()
 }
 
 fn router() -> Router {
     Router::new()
         .get("/hello", |_: &Request| {
-            Response::text(Status::OK, "hello, world\n")
+            Response::text(Status::OK, "hello, world\n").into()
         })
         .post("/echo", echo_body)
 }

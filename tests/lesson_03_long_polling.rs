@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::{Client, connect, get, poll_ids, read_answer, start_playground};
 use realtime::event_log::EventLog;
 use realtime::http::ServerConfig;
-use realtime::http::server::ConnectionSlot;
+use realtime::http::slot::ConnectionSlot;
 
 /// Sends a long poll and checks it is parked: no answer within 50 ms.
 fn park(addr: SocketAddr, since: u64) -> TcpStream {

@@ -291,8 +291,10 @@ fn a_typed_stream_names_each_ticker_event_by_its_symbol() {
         event_type: Some(realtime::ticker::symbol_of),
         ..StreamOptions::default()
     };
-    let hub = realtime::sse::Hub::start(Arc::clone(&log), typed);
-    let router = realtime::http::Router::new().get("/events/typed", realtime::sse::handler(hub));
+    let router = realtime::http::Router::new().get(
+        "/events/typed",
+        realtime::sse::handler(Arc::clone(&log), typed),
+    );
     let addr = common::start(router, ServerConfig::default());
     log.publish("ACME 101.23 +0.45 t=1");
     log.publish("hello");

@@ -4,6 +4,9 @@
 //! [`decode_chunk`]) what the front of the buffer holds; on *partial* it reads more, on
 //! *complete* it drains the bytes used. Whatever is left belongs to the next request, which
 //! is how pipelined requests (several sent before the first answer) are answered in order.
+//!
+//! A handler's [`Reply`] is an answer (written, then the loop goes on) or, from lesson 4
+//! on, a takeover: the head is written and the socket leaves the loop for good.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -11,12 +14,14 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::chunked::{Chunk, decode_chunk};
+use super::config::ServerConfig;
 use super::date::http_date;
 use super::error::RequestError;
+use super::reply::{Handoff, Reply, Takeover};
 use super::request::{BodyFraming, Head, MAX_BODY_BYTES, Request, Version, parse_head};
-use super::response::{Handoff, Response};
+use super::response::{ConnectionField, Framing, Response};
 use super::router::Router;
-use super::server::{ConnectionSlot, ServerConfig};
+use super::slot::ConnectionSlot;
 use super::status::Status;
 use crate::decoded::Decoded;
 
@@ -61,8 +66,9 @@ struct Connection {
 }
 
 /// Serves `stream` until the client closes, asks to close, breaks a rule, stays idle past
-/// `config.idle_timeout`, or a response takes the connection over (`slot` goes with it). Never panics on client input; a panicking handler costs its
-/// client a `500` and its connection, nothing more.
+/// `config.idle_timeout`, or a reply takes the connection over (`slot` goes with it).
+/// Never panics on client input; a panicking handler costs its client a `500` and its
+/// connection, nothing more.
 pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &ServerConfig) {
     let Ok(mut conn) = Connection::new(stream, config.idle_timeout) else {
         return;
@@ -71,50 +77,42 @@ pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &
         let request = match conn.read_request() {
             Ok(Some(request)) => request,
             Ok(None) | Err(ReadFailure::Io) => return,
-            Err(ReadFailure::Refused(error)) => {
-                eprintln!("refused: {error}");
-                let answer = Response::text(error.status(), format!("{error}\n"));
-                let _ = conn.send(&answer, Version::Http11, false, false);
-                close_gracefully(&conn.stream);
-                return;
-            }
+            Err(ReadFailure::Refused(error)) => return conn.refuse(&error),
         };
-        let (mut answer, keep_alive) = answer(router, &request);
-        allow_origin(&mut answer, &request, config);
-        let head_only = request.method == "HEAD";
-        if conn
-            .send(&answer, request.version, keep_alive, head_only)
-            .is_err()
-        {
-            return;
-        }
-        if let Some(takeover) = answer.takeover.take().filter(|_| !head_only) {
-            let Connection { stream, buf, .. } = conn;
-            takeover(Handoff {
-                stream,
-                leftover: buf,
-                slot,
-            });
-            return;
-        }
-        if !keep_alive {
-            close_gracefully(&conn.stream);
-            return;
+        let Some(mut reply) = dispatch(router, &request) else {
+            let answer = Response::text(Status::INTERNAL_SERVER_ERROR, "handler panicked\n");
+            return conn.send_last(&answer);
+        };
+        allow_origin(reply.head_mut(), &request, config);
+        match reply {
+            Reply::Answer(answer) if !request.keep_alive() => return conn.send_last(&answer),
+            Reply::Answer(answer) => {
+                let connection = match request.version {
+                    Version::Http10 => ConnectionField::KeepAlive,
+                    Version::Http11 => ConnectionField::Omitted,
+                };
+                if conn.send(&answer, framing(&request), connection).is_err() {
+                    return;
+                }
+            }
+            // Lessons 4 and 5: the socket leaves this loop for good.
+            Reply::Takeover(head, takeover) => {
+                return conn.hand_over(&request, &head, takeover, slot);
+            }
         }
     }
 }
 
-/// Runs the handler; says whether the connection persists after its answer.
-fn answer(router: &Router, request: &Request) -> (Response, bool) {
-    match catch_unwind(AssertUnwindSafe(|| router.dispatch(request))) {
-        Ok(answer) => {
-            let keep_alive = request.keep_alive() && answer.takeover.is_none();
-            (answer, keep_alive)
-        }
-        Err(_) => {
-            let answer = Response::text(Status::INTERNAL_SERVER_ERROR, "handler panicked\n");
-            (answer, false)
-        }
+/// Runs the handler; `None` if it panicked.
+fn dispatch(router: &Router, request: &Request) -> Option<Reply> {
+    catch_unwind(AssertUnwindSafe(|| router.dispatch(request))).ok()
+}
+
+/// `HEAD` gets the head of the answer `GET` would get, without its body (RFC 9110 §9.3.2).
+fn framing(request: &Request) -> Framing {
+    match request.method.as_str() {
+        "HEAD" => Framing::HeadOnly,
+        _ => Framing::Length,
     }
 }
 
@@ -173,7 +171,8 @@ impl Connection {
         self.buf.drain(..consumed);
         if framing != BodyFraming::Empty && request.expects_continue() && self.buf.is_empty() {
             // RFC 9110 §10.1.1: the client waits (curl: up to 1 s) for this before its body.
-            self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            let interim = format!("HTTP/1.1 {}\r\n\r\n", Status::CONTINUE);
+            self.stream.write_all(interim.as_bytes())?;
         }
         request.body = match framing {
             BodyFraming::Empty => Vec::new(),
@@ -240,30 +239,61 @@ impl Connection {
         result
     }
 
-    /// Writes `answer` in one `write` call. `Connection: close` tells the client we will
-    /// close; an HTTP/1.0 client that asked to keep the connection is told `keep-alive`.
+    /// Writes `answer` in one `write` call.
     fn send(
         &mut self,
         answer: &Response,
-        version: Version,
-        keep_alive: bool,
-        head_only: bool,
+        framing: Framing,
+        connection: ConnectionField,
     ) -> io::Result<()> {
-        let connection = match (keep_alive, version) {
-            // After 101 the handler's `Connection: Upgrade` says it all.
-            _ if answer.status == Status::SWITCHING_PROTOCOLS => None,
-            (false, _) => Some("close"),
-            (true, Version::Http10) => Some("keep-alive"),
-            (true, Version::Http11) => None,
-        };
         self.out.clear();
-        answer.write_to(
-            &mut self.out,
-            &http_date(SystemTime::now()),
-            connection,
-            head_only,
-        );
+        let date = http_date(SystemTime::now());
+        answer.write_to(&mut self.out, &date, framing, connection);
         self.stream.write_all(&self.out)
+    }
+
+    /// Writes `answer` with `Connection: close`, then closes.
+    fn send_last(&mut self, answer: &Response) {
+        if self
+            .send(answer, Framing::Length, ConnectionField::Close)
+            .is_ok()
+        {
+            close_gracefully(&self.stream);
+        }
+    }
+
+    /// The request broke a rule: its status, a line saying which, and close.
+    fn refuse(&mut self, error: &RequestError) {
+        eprintln!("refused: {error}");
+        self.send_last(&Response::text(error.status(), format!("{error}\n")));
+    }
+
+    /// Writes a takeover's head with no `Content-Length` and hands the socket over, with
+    /// the bytes read past the request. An event stream's head says `Connection: close`
+    /// (its body ends when the connection does); a `101` carries the handler's
+    /// `Connection: Upgrade`. `HEAD` gets the head alone.
+    fn hand_over(
+        mut self,
+        request: &Request,
+        head: &Response,
+        takeover: Takeover,
+        slot: ConnectionSlot,
+    ) {
+        let connection = match head.status {
+            Status::SWITCHING_PROTOCOLS => ConnectionField::Omitted,
+            _ => ConnectionField::Close,
+        };
+        if self.send(head, Framing::Open, connection).is_err() {
+            return;
+        }
+        if request.method == "HEAD" {
+            return close_gracefully(&self.stream);
+        }
+        takeover(Handoff {
+            stream: self.stream,
+            leftover: self.buf,
+            slot,
+        });
     }
 }
 
@@ -271,7 +301,7 @@ impl Connection {
 /// input makes the kernel send a reset, and a reset can destroy the answer in the client's
 /// receive buffer before the client reads it. So: send FIN (half-close), then read and drop
 /// what the client still sends, for a bounded time, and only then close.
-pub(crate) fn close_gracefully(stream: &TcpStream) {
+pub fn close_gracefully(stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let _ = stream.set_read_timeout(Some(LINGER_READ));
     let deadline = Instant::now() + LINGER;

@@ -22,18 +22,23 @@
 //! here has a known length), trailers (read and dropped), `OPTIONS` preflight, range requests.
 
 pub mod chunked;
+pub mod config;
 pub mod connection;
 pub mod date;
 pub mod error;
+pub mod reply;
 pub mod request;
 pub mod response;
 pub mod router;
 pub mod server;
+pub mod slot;
 pub mod status;
 
+pub use config::ServerConfig;
 pub use error::RequestError;
+pub use reply::Reply;
 pub use request::{MAX_BODY_BYTES, MAX_FIELD_LINES, MAX_HEAD_BYTES, Request};
 pub use response::Response;
-pub use router::Router;
-pub use server::{Server, ServerConfig};
+pub use router::{Handler, Router};
+pub use server::Server;
 pub use status::Status;

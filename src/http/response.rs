@@ -1,19 +1,21 @@
-//! Building a response and writing it as bytes (RFC 9112 §4 and §6).
+//! Building a response and writing it as bytes (RFC 9112 §4 and §6): a pure codec, no
+//! socket in sight.
 //!
 //! ```text
 //! HTTP/1.1 200 OK\r\n                          status line: version, status code, reason phrase
 //! Date: Sat, 21 Nov 2026 10:00:00 GMT\r\n      field lines
 //! Content-Type: application/json\r\n
-//! Content-Length: 25\r\n                       every answer says where its body ends
+//! Content-Length: 25\r\n                       every answer says where its body ends…
 //! \r\n
 //! {"events":[],"last_id":0}
 //! ```
+//!
+//! …except an answer whose body is open-ended ([`Framing::Open`]): an event stream, which
+//! ends when the connection does, and a `101`, after which the bytes are another protocol.
 
 use std::fmt;
 use std::io::Write;
-use std::net::TcpStream;
 
-use super::server::ConnectionSlot;
 use super::status::Status;
 
 /// `Content-Type` of plain text answers.
@@ -25,25 +27,36 @@ pub const HTML: &str = "text/html; charset=utf-8";
 /// `Content-Type` of the pages' script.
 pub const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
-/// What a response that keeps the connection gets after its head is written: the socket,
-/// any bytes the client sent after its request (the start of a WebSocket's first frame),
-/// and the connection's place under `--max-connections`, held for as long as it lives.
-pub struct Handoff {
-    /// The client's socket, with the server's read and write timeouts still set.
-    pub stream: TcpStream,
-    /// Bytes already read past the request's head and body.
-    pub leftover: Vec<u8>,
-    /// Dropping it frees the connection's place under the cap.
-    pub slot: ConnectionSlot,
+/// How the message body follows the head on the wire (RFC 9112 §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `Content-Length`, then the body.
+    Length,
+    /// `Content-Length` but no body: the answer to `HEAD` (RFC 9110 §9.3.2) has the same
+    /// fields as the answer to `GET`.
+    HeadOnly,
+    /// No `Content-Length` and no body here: what follows the head is written by whoever
+    /// takes the connection over, until it closes (RFC 9112 §6.3 item 8) or, after `101`,
+    /// in another protocol.
+    Open,
 }
 
-/// Code that takes over the connection after the head: an event stream, a WebSocket.
-pub type Takeover = Box<dyn FnOnce(Handoff) + Send>;
+/// The `Connection` field the server adds (RFC 9112 §9.3, §9.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionField {
+    /// None: HTTP/1.1 persists by default, and a `101` carries the handler's `Upgrade`.
+    Omitted,
+    /// `Connection: close`: this is the last answer on the connection.
+    Close,
+    /// `Connection: keep-alive`: an HTTP/1.0 client asked for a persistent connection.
+    KeepAlive,
+}
 
-/// A response: status, field lines and a complete message body, or a takeover.
+/// A response: status, field lines and a complete message body.
 ///
 /// The connection adds `Date`, `Content-Length` and, when it will close or keep an
 /// HTTP/1.0 connection open, `Connection`; handlers set everything else.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
     pub status: Status,
@@ -51,10 +64,6 @@ pub struct Response {
     pub fields: Vec<(&'static str, String)>,
     /// The message body; dropped on the wire for `HEAD` and for 1xx/204/304.
     pub body: Vec<u8>,
-    /// When set, the head goes out without `Content-Length` and this runs with the
-    /// connection instead of a body: a body delimited by closing (an event stream,
-    /// RFC 9112 §6.3 item 8) or, after `101`, another protocol.
-    pub takeover: Option<Takeover>,
 }
 
 impl fmt::Debug for Response {
@@ -63,7 +72,6 @@ impl fmt::Debug for Response {
             .field("status", &self.status)
             .field("fields", &self.fields)
             .field("body", &String::from_utf8_lossy(&self.body))
-            .field("takeover", &self.takeover.is_some())
             .finish()
     }
 }
@@ -75,15 +83,7 @@ impl Response {
             status,
             fields: Vec::new(),
             body: Vec::new(),
-            takeover: None,
         }
-    }
-
-    /// Makes this a response whose body is not a byte string but `takeover`, which runs
-    /// on the connection's thread once the head is written.
-    pub fn with_takeover(mut self, takeover: impl FnOnce(Handoff) + Send + 'static) -> Self {
-        self.takeover = Some(Box::new(takeover));
-        self
     }
 
     /// Adds the field line `name: value`. `value` must not hold CR or LF; handlers pass
@@ -119,31 +119,32 @@ impl Response {
     }
 
     /// Appends the response as HTTP/1.1 bytes to `out`: status line, `Date: {date}`, the
-    /// fields, `Content-Length` (left out where RFC 9110 §6.4.1 forbids a body, and for a
-    /// takeover, whose body has no length),
-    /// `Connection: {connection}` if given, the empty line, then the body unless
-    /// `head_only` (the answer to `HEAD`, RFC 9110 §9.3.2, has the same fields as `GET`
-    /// but no body).
+    /// fields, `Content-Length` (unless [`Framing::Open`], or where RFC 9110 §6.4.1
+    /// forbids a body), the `Connection` field if any, the empty line, then the body for
+    /// [`Framing::Length`].
     pub fn write_to(
         &self,
         out: &mut Vec<u8>,
         date: &str,
-        connection: Option<&str>,
-        head_only: bool,
+        framing: Framing,
+        connection: ConnectionField,
     ) {
         // Writing into a Vec cannot fail.
         let _ = write!(out, "HTTP/1.1 {}\r\nDate: {date}\r\n", self.status);
         for (name, value) in &self.fields {
             let _ = write!(out, "{name}: {value}\r\n");
         }
-        if !self.status.forbids_body() && self.takeover.is_none() {
+        let has_body = !self.status.forbids_body();
+        if has_body && framing != Framing::Open {
             let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
         }
-        if let Some(connection) = connection {
-            let _ = write!(out, "Connection: {connection}\r\n");
+        match connection {
+            ConnectionField::Omitted => {}
+            ConnectionField::Close => out.extend_from_slice(b"Connection: close\r\n"),
+            ConnectionField::KeepAlive => out.extend_from_slice(b"Connection: keep-alive\r\n"),
         }
         out.extend_from_slice(b"\r\n");
-        if !head_only && !self.status.forbids_body() {
+        if has_body && framing == Framing::Length {
             out.extend_from_slice(&self.body);
         }
     }
@@ -157,7 +158,12 @@ mod tests {
     fn a_response_is_written_as_status_line_fields_length_and_body() {
         let mut out = Vec::new();
         let date = "Sun, 06 Nov 1994 08:49:37 GMT";
-        Response::text(Status::OK, "hi\n").write_to(&mut out, date, Some("close"), false);
+        Response::text(Status::OK, "hi\n").write_to(
+            &mut out,
+            date,
+            Framing::Length,
+            ConnectionField::Close,
+        );
         let expected = "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
             Content-Type: text/plain; charset=utf-8\r\nContent-Length: 3\r\n\
             Connection: close\r\n\r\nhi\n";
@@ -167,10 +173,28 @@ mod tests {
     #[test]
     fn head_keeps_the_length_but_drops_the_body_and_304_has_neither() {
         let mut out = Vec::new();
-        Response::text(Status::OK, "hi\n").write_to(&mut out, "D", None, true);
+        let hi = Response::text(Status::OK, "hi\n");
+        hi.write_to(&mut out, "D", Framing::HeadOnly, ConnectionField::Omitted);
         assert!(out.ends_with(b"Content-Length: 3\r\n\r\n"));
         out.clear();
-        Response::new(Status::NOT_MODIFIED).write_to(&mut out, "D", None, false);
+        Response::new(Status::NOT_MODIFIED).write_to(
+            &mut out,
+            "D",
+            Framing::Length,
+            ConnectionField::Omitted,
+        );
         assert_eq!(out, b"HTTP/1.1 304 Not Modified\r\nDate: D\r\n\r\n");
+    }
+
+    #[test]
+    fn an_open_body_has_no_length_and_nothing_after_the_head() {
+        let mut out = Vec::new();
+        let stream = Response::new(Status::OK).with_field("Content-Type", "text/event-stream");
+        stream.write_to(&mut out, "D", Framing::Open, ConnectionField::Close);
+        assert_eq!(
+            out,
+            b"HTTP/1.1 200 OK\r\nDate: D\r\nContent-Type: text/event-stream\r\n\
+              Connection: close\r\n\r\n"
+        );
     }
 }

@@ -1,19 +1,21 @@
 //! A small router: (method, path) → handler, with `404`, `405` + `Allow`, and `HEAD`.
 
-use std::sync::Arc;
-
+use super::reply::Reply;
 use super::request::Request;
 use super::response::Response;
 use super::status::Status;
 
-/// A request handler. It runs on the connection's own thread, so it may block (a long
-/// poll parks here) without stopping anyone else.
-pub type Handler = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
+/// A request handler: a function from the request to the [`Reply`]. It runs on the
+/// connection's own thread, so it may block (a long poll parks here) without stopping
+/// anyone else. Every closure `Fn(&Request) -> Reply + Send + Sync` is one.
+pub trait Handler: Fn(&Request) -> Reply + Send + Sync + 'static {}
+
+impl<F: Fn(&Request) -> Reply + Send + Sync + 'static> Handler for F {}
 
 struct Route {
     method: &'static str,
     path: &'static str,
-    handler: Handler,
+    handler: Box<dyn Handler>,
 }
 
 /// Routes requests by exact method and path (the query is not part of the match).
@@ -22,9 +24,9 @@ struct Route {
 /// - Routes with the path, none with the method → `405 Method Not Allowed` with an `Allow`
 ///   field listing the methods that would work (RFC 9110 §15.5.6 says it MUST).
 /// - `HEAD` is answered by the `GET` route (RFC 9110 §9.3.2); the connection drops the body.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Router {
-    routes: Vec<Arc<Route>>,
+    routes: Vec<Route>,
 }
 
 impl Router {
@@ -38,36 +40,28 @@ impl Router {
         mut self,
         method: &'static str,
         path: &'static str,
-        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+        handler: impl Handler,
     ) -> Self {
-        self.routes.push(Arc::new(Route {
+        self.routes.push(Route {
             method,
             path,
-            handler: Arc::new(handler),
-        }));
+            handler: Box::new(handler),
+        });
         self
     }
 
     /// Adds a `GET` route (which also answers `HEAD`).
-    pub fn get(
-        self,
-        path: &'static str,
-        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
-    ) -> Self {
+    pub fn get(self, path: &'static str, handler: impl Handler) -> Self {
         self.route("GET", path, handler)
     }
 
     /// Adds a `POST` route.
-    pub fn post(
-        self,
-        path: &'static str,
-        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
-    ) -> Self {
+    pub fn post(self, path: &'static str, handler: impl Handler) -> Self {
         self.route("POST", path, handler)
     }
 
     /// Finds the handler for `request` and runs it, or answers `404`/`405`.
-    pub fn dispatch(&self, request: &Request) -> Response {
+    pub fn dispatch(&self, request: &Request) -> Reply {
         let method = if request.method == "HEAD" {
             "GET"
         } else {
@@ -85,12 +79,13 @@ impl Router {
             }
         }
         if allowed.is_empty() {
-            return Response::text(Status::NOT_FOUND, format!("no route for {path}\n"));
+            return Response::text(Status::NOT_FOUND, format!("no route for {path}\n")).into();
         }
         Response::text(
             Status::METHOD_NOT_ALLOWED,
             format!("{path} allows {}\n", allowed.join(", ")),
         )
         .with_field("Allow", allowed.join(", "))
+        .into()
     }
 }

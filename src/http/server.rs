@@ -25,48 +25,22 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread;
 use std::time::{Duration, SystemTime};
 
+use super::config::ServerConfig;
 use super::connection::{close_gracefully, serve};
 use super::date::http_date;
-use super::response::Response;
+use super::response::{ConnectionField, Framing, Response};
 use super::router::Router;
+use super::slot::ConnectionSlot;
 use super::status::Status;
 
 /// Stack reserved per connection thread: 256 KiB instead of Rust's default 2 MiB. The
 /// deepest path (a debug build parsing a head with 64 field slots) uses well under a
 /// tenth of it; the reservation is address space, not memory, until touched.
 pub const STACK_BYTES: usize = 256 * 1024;
-/// How long an idle connection, or an unfinished request, is kept: 30 s by default.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default cap on open connections.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// `Retry-After` on a `503`, in seconds (RFC 9110 §10.2.3).
 const RETRY_AFTER_SECS: u32 = 1;
 /// Refused connections waiting for the refusing thread; past this they are dropped.
 const REFUSAL_QUEUE: usize = 64;
-
-/// The server's limits and its CORS origin.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerConfig {
-    /// Open connections allowed at once; one more gets `503` and is closed.
-    pub max_connections: usize,
-    /// How long a connection may sit idle between requests, and how long one request may
-    /// take to arrive in full; then it is closed without an answer.
-    pub idle_timeout: Duration,
-    /// `--allow-origin`: sent as `Access-Control-Allow-Origin` on every answer to `GET`
-    /// and `HEAD` (default `*`), so that a page served from another origin may poll and
-    /// open an `EventSource` here (WHATWG Fetch, "CORS protocol"). `None` sends nothing.
-    pub allow_origin: Option<String>,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            max_connections: DEFAULT_MAX_CONNECTIONS,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            allow_origin: Some("*".to_owned()),
-        }
-    }
-}
 
 /// A bound listening socket, ready to serve a [`Router`].
 pub struct Server {
@@ -138,34 +112,14 @@ impl Server {
             let _ = refuse.try_send(stream); // a full queue drops the connection: overload
             return;
         }
-        open.fetch_add(1, Ordering::AcqRel);
         // Released when serve drops it, or with whatever took the connection over.
-        let slot = ConnectionSlot(Some(Arc::clone(open)));
+        let slot = ConnectionSlot::taken(open);
         let (router, config) = (Arc::clone(router), Arc::clone(&self.config));
         let spawned = thread::Builder::new()
             .stack_size(STACK_BYTES)
             .spawn(move || serve(stream, slot, &router, &config));
         if let Err(e) = spawned {
             eprintln!("cannot start a connection thread: {e}");
-        }
-    }
-}
-
-/// One open connection's place under `--max-connections`; dropping it frees the place.
-/// It travels with the socket: an event stream handed to another thread keeps counting.
-pub struct ConnectionSlot(Option<Arc<AtomicUsize>>);
-
-impl ConnectionSlot {
-    /// A slot that counts nothing, for connections served outside a [`Server`].
-    pub fn uncounted() -> Self {
-        ConnectionSlot(None)
-    }
-}
-
-impl Drop for ConnectionSlot {
-    fn drop(&mut self) {
-        if let Some(open) = &self.0 {
-            open.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -179,12 +133,8 @@ fn spawn_refuser() -> SyncSender<TcpStream> {
             let answer = Response::text(Status::SERVICE_UNAVAILABLE, "too many connections\n")
                 .with_field("Retry-After", RETRY_AFTER_SECS.to_string());
             let mut out = Vec::new();
-            answer.write_to(
-                &mut out,
-                &http_date(SystemTime::now()),
-                Some("close"),
-                false,
-            );
+            let date = http_date(SystemTime::now());
+            answer.write_to(&mut out, &date, Framing::Length, ConnectionField::Close);
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             if (&stream).write_all(&out).is_ok() {
                 close_gracefully(&stream);

@@ -13,6 +13,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::event_log::Batch;
+
 /// A field value the format cannot carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EncodeError {
@@ -39,32 +41,31 @@ impl fmt::Display for EncodeError {
 
 impl std::error::Error for EncodeError {}
 
-/// One event to encode. Build it with [`Event::new`] and the setters, then
-/// [`encode_into`](Event::encode_into).
+/// One event as the event stream carries it (not to be confused with the event log's
+/// [`crate::event_log::Event`], which it is usually made from). Build it with
+/// [`StreamEvent::new`] and the setters, then [`encode_into`](StreamEvent::encode_into).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Event<'a> {
+pub struct StreamEvent<'a> {
     /// `id:`, the last event ID (none: the browser keeps the one it had).
     pub id: Option<&'a str>,
     /// `event:`, the event type (none: `message`, what `EventSource.onmessage` receives).
     pub event_type: Option<&'a str>,
     /// The text for the `data:` lines.
     pub data: &'a str,
-    /// `retry:`, the reconnection time the browser should use from now on.
-    pub retry: Option<Duration>,
 }
 
-impl<'a> Event<'a> {
+impl<'a> StreamEvent<'a> {
     /// An event of type `message` with `data` and no id.
     pub fn new(data: &'a str) -> Self {
-        Event {
+        StreamEvent {
             data,
-            ..Event::default()
+            ..StreamEvent::default()
         }
     }
 
     /// Sets the `id` field: `id: 42\n`.
     pub fn id(self, id: &'a str) -> Self {
-        Event {
+        StreamEvent {
             id: Some(id),
             ..self
         }
@@ -72,22 +73,14 @@ impl<'a> Event<'a> {
 
     /// Sets the `event` field: `event: missed\n`.
     pub fn event_type(self, event_type: &'a str) -> Self {
-        Event {
+        StreamEvent {
             event_type: Some(event_type),
             ..self
         }
     }
 
-    /// Sets the `retry` field in whole milliseconds: `retry: 3000\n`.
-    pub fn retry(self, retry: Duration) -> Self {
-        Event {
-            retry: Some(retry),
-            ..self
-        }
-    }
-
-    /// Appends the event's bytes to `out`: `id`, `event`, `retry` if set, then one
-    /// `data: ` line per line of the text and the empty line that dispatches it.
+    /// Appends the event's bytes to `out`: `id` and `event` if set, then one `data: `
+    /// line per line of the text and the empty line that dispatches it.
     ///
     /// The text is split on CRLF, LF and CR, the three line endings the parser accepts, so
     /// the browser receives it with each line break as LF. An empty text still makes one
@@ -108,9 +101,6 @@ impl<'a> Event<'a> {
         }
         if let Some(event_type) = self.event_type {
             push_field(out, "event", event_type);
-        }
-        if let Some(retry) = self.retry {
-            push_field(out, "retry", &retry.as_millis().to_string());
         }
         for line in lines(self.data) {
             push_field(out, "data", line);
@@ -140,6 +130,52 @@ pub fn encode_comment(out: &mut Vec<u8>, text: &str) -> Result<(), EncodeError> 
 pub fn encode_retry(out: &mut Vec<u8>, retry: Duration) {
     push_field(out, "retry", &retry.as_millis().to_string());
     out.push(b'\n');
+}
+
+/// How event streams are written.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamOptions {
+    /// The interval of `: keep-alive` comments (zero: none). Default 15 s.
+    pub heartbeat: Duration,
+    /// The reconnection time sent first as `retry:`. Default 2 s.
+    pub retry: Duration,
+    /// Names an event type from an event's data (`None`: type `message`). For the shared
+    /// stream of named types that replaces one `EventSource` per feed.
+    pub event_type: Option<fn(&str) -> Option<&str>>,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            heartbeat: Duration::from_secs(15),
+            retry: Duration::from_secs(2),
+            event_type: None,
+        }
+    }
+}
+
+/// Appends `batch` to `bytes` as events (a `missed` event first if the batch says so) and
+/// returns where each of `batch.events` starts.
+pub fn encode_events(bytes: &mut Vec<u8>, batch: &Batch, options: &StreamOptions) -> Vec<usize> {
+    if batch.missed {
+        let first = batch.events.first().map_or(batch.last_id + 1, |e| e.id);
+        let _ = StreamEvent::new(&first.to_string())
+            .event_type("missed")
+            .encode_into(bytes);
+    }
+    let mut offsets = Vec::with_capacity(batch.events.len());
+    for event in &batch.events {
+        offsets.push(bytes.len());
+        let id = event.id.to_string();
+        let plain = StreamEvent::new(&event.data).id(&id);
+        let typed = options.event_type.and_then(|name| name(&event.data));
+        // An id is digits, so only a type (from the `event_type` function) can be refused;
+        // then the event goes out as a plain `message` rather than not at all.
+        if typed.is_none_or(|t| plain.clone().event_type(t).encode_into(bytes).is_err()) {
+            let _ = plain.encode_into(bytes);
+        }
+    }
+    offsets
 }
 
 fn push_field(out: &mut Vec<u8>, name: &str, value: &str) {
@@ -173,46 +209,54 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
 
-    fn encode(event: Event<'_>) -> String {
+    fn encode(event: StreamEvent<'_>) -> String {
         let mut out = Vec::new();
         event.encode_into(&mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
     #[test]
-    fn an_event_is_id_type_retry_then_one_data_line_per_line() {
-        let event = Event::new("YHOO\n+2\r\n10")
+    fn an_event_is_id_type_then_one_data_line_per_line() {
+        let event = StreamEvent::new("YHOO\n+2\r\n10")
             .id("7")
-            .event_type("quote")
-            .retry(Duration::from_secs(3));
+            .event_type("quote");
         assert_eq!(
             encode(event),
-            "id: 7\nevent: quote\nretry: 3000\ndata: YHOO\ndata: +2\ndata: 10\n\n"
+            "id: 7\nevent: quote\ndata: YHOO\ndata: +2\ndata: 10\n\n"
         );
+    }
+
+    #[test]
+    fn a_retry_block_sets_the_reconnection_time_in_whole_milliseconds() {
+        let mut out = Vec::new();
+        encode_retry(&mut out, Duration::from_millis(3000));
+        assert_eq!(out, b"retry: 3000\n\n");
     }
 
     #[test]
     fn cr_crlf_lf_and_empty_lines_each_make_a_data_line() {
         assert_eq!(
-            encode(Event::new("a\rb\r\n\nc\n")),
+            encode(StreamEvent::new("a\rb\r\n\nc\n")),
             "data: a\ndata: b\ndata: \ndata: c\ndata: \n\n"
         );
-        assert_eq!(encode(Event::new("")), "data: \n\n");
+        assert_eq!(encode(StreamEvent::new("")), "data: \n\n");
     }
 
     #[test]
     fn ids_and_types_that_would_break_a_line_are_refused_and_nothing_is_written() {
         let mut out = Vec::new();
         assert_eq!(
-            Event::new("x").id("1\n2").encode_into(&mut out),
+            StreamEvent::new("x").id("1\n2").encode_into(&mut out),
             Err(EncodeError::InvalidId)
         );
         assert_eq!(
-            Event::new("x").id("1\0").encode_into(&mut out),
+            StreamEvent::new("x").id("1\0").encode_into(&mut out),
             Err(EncodeError::InvalidId)
         );
         assert_eq!(
-            Event::new("x").event_type("a\rb").encode_into(&mut out),
+            StreamEvent::new("x")
+                .event_type("a\rb")
+                .encode_into(&mut out),
             Err(EncodeError::InvalidEventType)
         );
         assert_eq!(

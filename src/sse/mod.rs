@@ -20,10 +20,11 @@
 //!                                           : keep-alive
 //! ```
 //!
-//! - [`encode`]: an event as bytes (`id`, `event`, `data` per line, `retry`, comments).
+//! - [`encode`]: an event as bytes (`id`, `event`, `data` per line, `retry`, comments),
+//!   and a batch of the event log as a stream's bytes.
 //! - [`parse`]: the WHATWG "event stream interpretation", as a browser runs it.
-//! - [`stream`]: the `/events` handler: head, resume cursor, replay.
-//! - [`hub`]: one thread that writes every stream after the replay.
+//! - [`stream`]: the `/events` handler: head and resume cursor.
+//! - [`hub`]: the [`crate::fanout`] that replays and then writes every stream.
 //!
 //! Framing: the body is delimited by closing the connection (RFC 9112 §6.3 item 8), not
 //! chunked. A stream has no end to announce, chunk sizes would add bytes to every event
@@ -41,5 +42,6 @@ pub mod hub;
 pub mod parse;
 pub mod stream;
 
+pub use encode::StreamOptions;
 pub use hub::Hub;
-pub use stream::{StreamOptions, handler};
+pub use stream::handler;

@@ -180,11 +180,11 @@ fn generated_texts(count: usize) -> Vec<String> {
 
 #[test]
 fn encoder_to_parser_round_trip_over_generated_texts() {
-    use crate::sse::encode::Event;
+    use crate::sse::encode::StreamEvent;
     for (i, text) in generated_texts(500).iter().enumerate() {
         let id = (i + 1).to_string();
         let mut wire = Vec::new();
-        Event::new(text)
+        StreamEvent::new(text)
             .id(&id)
             .event_type("tick")
             .encode_into(&mut wire)

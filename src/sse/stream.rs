@@ -1,4 +1,4 @@
-//! `GET /events`: the response head, the resume cursor, and the replay before the hand-off.
+//! `GET /events`: the response head and the resume cursor; the hub does the rest.
 //!
 //! ```text
 //! HTTP/1.1 200 OK
@@ -16,53 +16,38 @@
 //! ```
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::encode::{Event, encode_retry};
-use super::hub::Hub;
-use crate::event_log::Batch;
-use crate::http::response::Handoff;
-use crate::http::{Request, Response, Status};
+use super::encode::StreamOptions;
+use super::hub::{EventStream, Hub};
+use crate::event_log::EventLog;
+use crate::http::reply::Handoff;
+use crate::http::{Handler, Reply, Request, Response, Status};
 
-/// How event streams are written.
-#[derive(Debug, Clone, Copy)]
-pub struct StreamOptions {
-    /// The interval of `: keep-alive` comments (zero: none). Default 15 s.
-    pub heartbeat: Duration,
-    /// The reconnection time sent first as `retry:`. Default 2 s.
-    pub retry: Duration,
-    /// Names an event type from an event's data (`None`: type `message`). For the shared
-    /// stream of named types that replaces one `EventSource` per feed.
-    pub event_type: Option<fn(&str) -> Option<&str>>,
-}
-
-impl Default for StreamOptions {
-    fn default() -> Self {
-        StreamOptions {
-            heartbeat: Duration::from_secs(15),
-            retry: Duration::from_secs(2),
-            event_type: None,
-        }
-    }
-}
-
-/// The `GET /events` handler for the streams `hub` writes.
+/// The `GET /events` handler for streams of `log` written with `options`; starts their
+/// [`Hub`] thread.
 ///
 /// Resumes after the `Last-Event-ID` field if present (a reconnecting browser sends it to
 /// the same URL), else after `?since=N`, else from the start. Answers `400` when the one
-/// used is not a decimal number.
-pub fn handler(hub: Arc<Hub>) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |request| {
+/// used is not a decimal number. The connection's thread writes the head, `retry:` and
+/// the replay, then hands the socket to the hub and ends.
+pub fn handler(log: Arc<EventLog>, options: StreamOptions) -> impl Handler {
+    let hub = Hub::start(log, options);
+    let retry = options.retry;
+    move |request: &Request| {
         let cursor = match resume_cursor(request) {
             Ok(cursor) => cursor,
-            Err(answer) => return answer,
+            Err(answer) => return answer.into(),
         };
         let hub = Arc::clone(&hub);
-        Response::new(Status::OK)
+        let head = Response::new(Status::OK)
             .with_field("Content-Type", "text/event-stream")
             .with_field("Cache-Control", "no-store")
-            .with_field("X-Accel-Buffering", "no")
-            .with_takeover(move |handoff| replay_then_hand_off(&hub, handoff, cursor))
+            .with_field("X-Accel-Buffering", "no");
+        Reply::takeover(head, move |handoff: Handoff| {
+            let stream = EventStream::new(handoff.stream, handoff.slot, retry);
+            // Err: the client left during the replay; the stream is closed with it.
+            let _ = hub.subscribe(stream, cursor);
+        })
     }
 }
 
@@ -85,54 +70,4 @@ pub fn resume_cursor(request: &Request) -> Result<u64, Response> {
             "Last-Event-ID and since must be event ids (numbers)\n",
         )
     })
-}
-
-/// Sends `retry:`, then every event after `cursor` with blocking writes, and passes the
-/// socket to the hub once it has the newest event. Runs on the connection's thread; the
-/// log's lock is never held while writing.
-fn replay_then_hand_off(hub: &Hub, handoff: Handoff, mut cursor: u64) {
-    let Handoff {
-        mut stream,
-        mut slot,
-        ..
-    } = handoff;
-    let mut bytes = Vec::new();
-    encode_retry(&mut bytes, hub.options().retry);
-    loop {
-        let batch = hub.log().since(cursor);
-        encode_events(&mut bytes, &batch, hub.options());
-        if std::io::Write::write_all(&mut stream, &bytes).is_err() {
-            return; // the client left during the replay
-        }
-        bytes.clear();
-        cursor = batch.last_id;
-        match hub.hand_off(stream, cursor, slot) {
-            Ok(()) => return,
-            Err((back, back_slot)) => (stream, slot) = (back, back_slot),
-        }
-    }
-}
-
-/// Appends `batch` to `bytes` as events (a `missed` event first if the batch says so) and
-/// returns where each of `batch.events` starts.
-pub fn encode_events(bytes: &mut Vec<u8>, batch: &Batch, options: &StreamOptions) -> Vec<usize> {
-    if batch.missed {
-        let first = batch.events.first().map_or(batch.last_id + 1, |e| e.id);
-        let _ = Event::new(&first.to_string())
-            .event_type("missed")
-            .encode_into(bytes);
-    }
-    let mut offsets = Vec::with_capacity(batch.events.len());
-    for event in &batch.events {
-        offsets.push(bytes.len());
-        let id = event.id.to_string();
-        let plain = Event::new(&event.data).id(&id);
-        let typed = options.event_type.and_then(|name| name(&event.data));
-        // An id is digits, so only a type (from the `event_type` function) can be refused;
-        // then the event goes out as a plain `message` rather than not at all.
-        if typed.is_none_or(|t| plain.clone().event_type(t).encode_into(bytes).is_err()) {
-            let _ = plain.encode_into(bytes);
-        }
-    }
-    offsets
 }

@@ -15,28 +15,22 @@
 //! Sec-WebSocket-Accept: …
 //! ```
 //!
-//! After the answer, the client masks every frame it sends (the [`Writer`] does it, with
-//! keys from [`KeySource`]).
-//!
-//! [`Writer`]: super::writer::Writer
+//! After the answer, the client masks every frame it sends (lesson 6). Opening a whole
+//! client connection with these pieces is [`super::connect`] (lesson 7).
 
 use std::fmt;
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::io;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::frame::Role;
 use super::handshake::accept_key;
-use super::mask::KeySource;
-use super::socket::{Config, WebSocket};
+use super::keys::KeySource;
 use crate::decoded::Decoded;
 use crate::http::request::lists_token;
 
 /// The most bytes the server's answer head may take.
-const MAX_RESPONSE_HEAD: usize = 8 * 1024;
+pub const MAX_RESPONSE_HEAD: usize = 8 * 1024;
 
 /// Why the opening handshake failed, from the client's side.
 #[derive(Debug)]
@@ -147,43 +141,6 @@ pub fn split_url(url: &str) -> Result<(String, String), ClientError> {
     }
     let path = if path.is_empty() { "/" } else { path };
     Ok((host.to_owned(), path.to_owned()))
-}
-
-/// Opens a WebSocket to `url` (`ws://127.0.0.1:8087/ws`), sending `extra` field lines with
-/// the handshake, waiting at most `timeout` for the answer.
-///
-/// # Errors
-/// [`ClientError`]: a bad URL, a failed connection, a refused or wrong handshake.
-pub fn connect(
-    url: &str,
-    extra: &[&str],
-    timeout: Duration,
-    config: Config,
-) -> Result<WebSocket, ClientError> {
-    let (host, path) = split_url(url)?;
-    let mut stream = TcpStream::connect(&host)?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_nodelay(true)?;
-    let key = new_key(&mut KeySource::new());
-    stream.write_all(request_head(&host, &path, &key, extra).as_bytes())?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    loop {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(ClientError::BadAnswer(
-                "connection closed during the handshake",
-            ));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Decoded::Complete { consumed, .. } = check_response(&buf, &key)? {
-            let leftover = buf.split_off(consumed);
-            return Ok(WebSocket::new(stream, leftover, Role::Client, config)?);
-        }
-        if buf.len() > MAX_RESPONSE_HEAD {
-            return Err(ClientError::BadAnswer("answer head over 8 KiB"));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use super::frame::MAX_CONTROL_PAYLOAD;
+use super::frame::{FrameError, MAX_CONTROL_PAYLOAD};
 
 /// A close code (RFC 6455 §7.4), named as in the IANA "WebSocket Close Code Number" registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +55,16 @@ impl CloseCode {
     /// the IANA registry): 1000–1003, 1007–1014 and 3000–4999.
     pub fn may_be_sent(self) -> bool {
         matches!(self.0, 1000..=1003 | 1007..=1014 | 3000..=4999)
+    }
+}
+
+impl FrameError {
+    /// The close code to fail the connection with: `1002`, for every rule of the frame
+    /// format (RFC 6455 §7.4.1). The codes of every other broken rule are chosen by the
+    /// error that names it: [`CloseError::close_code`] here, and for messages
+    /// `ProtocolError::close_code` (lesson 7).
+    pub fn close_code(&self) -> CloseCode {
+        CloseCode::PROTOCOL_ERROR
     }
 }
 

@@ -12,28 +12,26 @@
 
 use std::sync::Arc;
 
-use super::broadcast::{BROADCAST_WRITE_TIMEOUT, Broadcast};
+use super::broadcast::Broadcast;
 use super::close::CloseCode;
-use super::connection::Message;
 use super::frame::Role;
 use super::handshake::{self, HandshakeConfig};
+use super::message::Message;
 use super::socket::{Config, WebSocket};
 use super::writer::lock;
-use crate::http::response::Handoff;
-use crate::http::{Request, Response};
+use crate::event_log::EventLog;
+use crate::http::reply::Handoff;
+use crate::http::{Handler, Reply, Request};
 use crate::poll;
 
 /// The `GET /ws/echo` handler: every text or binary message comes back whole, with the
 /// same opcode; pings are answered. For conformance suites and benchmarks.
-pub fn echo(
-    config: Config,
-    handshake: HandshakeConfig,
-) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |request| match handshake::check(request, &handshake) {
-        Ok(accepted) => accepted
-            .response()
-            .with_takeover(move |handoff| echo_loop(handoff, config)),
-        Err(err) => err.response(),
+pub fn echo(config: Config, handshake: HandshakeConfig) -> impl Handler {
+    move |request: &Request| match handshake::check(request, &handshake) {
+        Ok(accepted) => Reply::takeover(accepted.response(), move |handoff| {
+            echo_loop(handoff, config)
+        }),
+        Err(err) => err.response().into(),
     }
 }
 
@@ -52,56 +50,53 @@ fn echo_loop(handoff: Handoff, config: Config) {
     }
 }
 
-/// The `GET /ws?since=N` handler: every event of `broadcast`'s log after `N` (0 when
-/// absent) as a text message `{"id":N,"data":"..."}`, then each new one; every text
-/// message from the client is published to the log. A binary message is closed with
-/// 1003 (Unsupported Data): the log holds text.
+/// The `GET /ws?since=N` handler over `log`: every event after `N` (0 when absent) as a
+/// text message `{"id":N,"data":"..."}`, then each new one; every text message from the
+/// client is published to the log. A binary message is closed with 1003 (Unsupported
+/// Data): the log holds text. Starts the feed's [`Broadcast`] thread.
 ///
 /// # Errors
 /// `400` for a `since` that is not a number; the handshake's errors (400, 403, 426).
-pub fn feed(
-    broadcast: Arc<Broadcast>,
-    config: Config,
-    handshake: HandshakeConfig,
-) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    move |request| {
+pub fn feed(log: Arc<EventLog>, config: Config, handshake: HandshakeConfig) -> impl Handler {
+    let broadcast = Broadcast::start(Arc::clone(&log));
+    move |request: &Request| {
         let cursor = match poll::cursor(request) {
             Ok(cursor) => cursor,
-            Err(answer) => return answer,
+            Err(answer) => return answer.into(),
         };
         match handshake::check(request, &handshake) {
             Ok(accepted) => {
-                let broadcast = Arc::clone(&broadcast);
-                accepted
-                    .response()
-                    .with_takeover(move |handoff| feed_loop(handoff, &broadcast, cursor, config))
+                let (log, broadcast) = (Arc::clone(&log), Arc::clone(&broadcast));
+                Reply::takeover(accepted.response(), move |handoff| {
+                    feed_loop(handoff, &log, &broadcast, cursor, config)
+                })
             }
-            Err(err) => err.response(),
+            Err(err) => err.response().into(),
         }
     }
 }
 
-fn feed_loop(handoff: Handoff, broadcast: &Broadcast, cursor: u64, config: Config) {
+fn feed_loop(handoff: Handoff, log: &EventLog, broadcast: &Broadcast, cursor: u64, config: Config) {
     let Handoff {
         stream,
         leftover,
         slot: _slot,
     } = handoff;
     let config = Config {
-        write_timeout: BROADCAST_WRITE_TIMEOUT,
+        write_timeout: broadcast.policy().write_wait,
         ..config
     };
     let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config) else {
         return;
     };
     if broadcast.subscribe(ws.writer(), cursor).is_err() {
-        lock(&ws.writer()).end();
+        lock(&ws.writer()).disconnect();
         return;
     }
     loop {
         match ws.recv() {
             Ok(Message::Text(text)) => {
-                broadcast.log().publish(text);
+                log.publish(text);
             }
             Ok(Message::Binary(_)) => {
                 ws.close(CloseCode::UNSUPPORTED_DATA, "text only");

@@ -14,16 +14,16 @@
 //!
 //! `81 05 48 65 6c 6c 6f` is a whole unmasked text frame "Hello": FIN=1, opcode 1, length 5.
 //!
-//! The decoder never reads a socket and never allocates for a frame it will refuse: the
-//! header alone says how long the payload is, so a frame over the limit is refused
-//! ([`FrameError::TooLarge`]) before its payload is buffered.
+//! One [`Header`] type goes both ways: [`Header::decode`] reads it from the front of a
+//! buffer and [`Header::encode`] writes it, always in the minimal length form; [`encode`]
+//! writes a whole frame. Receiving, [`super::decoder::FrameDecoder`] turns arriving bytes
+//! into a header and then payload pieces.
 //!
 //! Left out on purpose: extensions. RSV1–3 must be 0 because this crate negotiates none
 //! (permessage-deflate, RFC 7692, is what RSV1 is for).
 
 use std::fmt;
 
-use super::close::CloseCode;
 use super::mask::apply_mask;
 use crate::decoded::Decoded;
 
@@ -92,7 +92,7 @@ pub enum Role {
     Client,
 }
 
-/// How the payload length was written (RFC 6455 §5.2).
+/// How a payload length is written (RFC 6455 §5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LengthForm {
     /// 0–125 in the 7-bit field itself.
@@ -103,7 +103,37 @@ pub enum LengthForm {
     SixtyFour,
 }
 
-/// A frame header as it was on the wire.
+impl LengthForm {
+    /// The minimal form for `payload_len`, the one this crate writes.
+    pub fn minimal(payload_len: u64) -> LengthForm {
+        match payload_len {
+            0..=125 => LengthForm::Seven,
+            126..=0xffff => LengthForm::Sixteen,
+            _ => LengthForm::SixtyFour,
+        }
+    }
+
+    /// The form the 7-bit length field announces (a peer may use a longer form than
+    /// needed; this crate accepts it).
+    pub fn announced(seven_bits: u8) -> LengthForm {
+        match seven_bits & 0x7f {
+            126 => LengthForm::Sixteen,
+            127 => LengthForm::SixtyFour,
+            _ => LengthForm::Seven,
+        }
+    }
+
+    /// Bytes of extended length after the first two header bytes: 0, 2 or 8.
+    pub fn extra_bytes(self) -> usize {
+        match self {
+            LengthForm::Seven => 0,
+            LengthForm::Sixteen => 2,
+            LengthForm::SixtyFour => 8,
+        }
+    }
+}
+
+/// A frame header (RFC 6455 §5.2): everything before the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
     /// FIN: this is the last frame of its message.
@@ -116,24 +146,10 @@ pub struct Header {
     pub mask: Option<[u8; 4]>,
     /// The payload length in bytes.
     pub payload_len: u64,
-    /// How the length was written.
-    pub length_form: LengthForm,
-    /// Bytes of header: 2 to 14.
-    pub header_len: usize,
 }
 
-/// A decoded frame with its payload unmasked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
-    /// FIN: the last frame of its message.
-    pub fin: bool,
-    /// The opcode (never `Reserved` from [`decode`]).
-    pub opcode: OpCode,
-    /// The payload, unmasked.
-    pub payload: Vec<u8>,
-}
-
-/// A broken rule of RFC 6455 §5; each fails the connection with [`close_code`](Self::close_code).
+/// A broken rule of RFC 6455 §5; each fails the connection (its close code:
+/// [`FrameError::close_code`], in [`super::close`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrameError {
     /// RSV1–3 set with no extension negotiated (§5.2). Holds the three bits.
@@ -150,24 +166,6 @@ pub enum FrameError {
     Unmasked,
     /// A server's frame with a masking key (§5.1).
     Masked,
-    /// A data frame longer than the space left under the message size limit.
-    TooLarge {
-        /// The frame's payload length.
-        len: u64,
-        /// How many bytes were still allowed.
-        limit: u64,
-    },
-}
-
-impl FrameError {
-    /// The close code to fail the connection with: `1009` for [`FrameError::TooLarge`],
-    /// `1002` for every broken protocol rule (RFC 6455 §7.4.1).
-    pub fn close_code(&self) -> CloseCode {
-        match self {
-            FrameError::TooLarge { .. } => CloseCode::MESSAGE_TOO_BIG,
-            _ => CloseCode::PROTOCOL_ERROR,
-        }
-    }
 }
 
 impl fmt::Display for FrameError {
@@ -180,171 +178,134 @@ impl fmt::Display for FrameError {
             FrameError::FragmentedControl => f.write_str("control frame without FIN"),
             FrameError::Unmasked => f.write_str("client frame not masked"),
             FrameError::Masked => f.write_str("server frame masked"),
-            FrameError::TooLarge { len, limit } => {
-                write!(f, "frame of {len} bytes, {limit} allowed")
-            }
         }
     }
 }
 
 impl std::error::Error for FrameError {}
 
-/// Decodes a frame header from the front of `buf` and checks the rules that need only the
-/// header: RSV bits, opcode, the 64-bit length's top bit, control frame length and FIN.
-///
-/// # Errors
-/// [`FrameError::ReservedBits`], [`FrameError::ReservedOpCode`], [`FrameError::LengthTooLong`],
-/// [`FrameError::ControlTooLong`], [`FrameError::FragmentedControl`].
-pub fn decode_header(buf: &[u8]) -> Result<Decoded<Header>, FrameError> {
-    let [first, second, ..] = *buf else {
-        return Ok(Decoded::Partial);
-    };
-    let (fin, rsv, opcode) = (
-        first & 0x80 != 0,
-        (first >> 4) & 0b111,
-        OpCode::from_bits(first),
-    );
-    let masked = second & 0x80 != 0;
-    let (length_form, extra) = match second & 0x7f {
-        126 => (LengthForm::Sixteen, 2),
-        127 => (LengthForm::SixtyFour, 8),
-        _ => (LengthForm::Seven, 0),
-    };
-    let header_len = 2 + extra + if masked { 4 } else { 0 };
-    if buf.len() < header_len {
-        return Ok(Decoded::Partial);
+impl Header {
+    /// The header of a whole message in one frame: FIN set, RSV 0, not masked.
+    pub fn new(opcode: OpCode, payload_len: usize) -> Header {
+        Header {
+            fin: true,
+            rsv: 0,
+            opcode,
+            mask: None,
+            payload_len: payload_len as u64,
+        }
     }
-    let payload_len = match length_form {
-        LengthForm::Seven => u64::from(second & 0x7f),
-        LengthForm::Sixteen => u64::from(u16::from_be_bytes([buf[2], buf[3]])),
-        LengthForm::SixtyFour => u64::from_be_bytes(buf[2..10].try_into().unwrap_or([0xff; 8])),
-    };
-    let mask = masked.then(|| [0, 1, 2, 3].map(|i| buf[2 + extra + i]));
-    let header = Header {
-        fin,
-        rsv,
-        opcode,
-        mask,
-        payload_len,
-        length_form,
-        header_len,
-    };
-    check_header(&header)?;
-    Ok(Decoded::Complete {
-        value: header,
-        consumed: header_len,
-    })
-}
 
-fn check_header(header: &Header) -> Result<(), FrameError> {
-    if header.rsv != 0 {
-        return Err(FrameError::ReservedBits(header.rsv)); // §5.2: no extension negotiated
+    /// The same header with the masking key `mask` (a client masks every frame).
+    pub fn with_mask(self, mask: Option<[u8; 4]>) -> Header {
+        Header { mask, ..self }
     }
-    if let OpCode::Reserved(bits) = header.opcode {
-        return Err(FrameError::ReservedOpCode(bits)); // §5.2: reserved opcodes fail
-    }
-    if header.payload_len >> 63 != 0 {
-        return Err(FrameError::LengthTooLong); // §5.2: the MSB MUST be 0
-    }
-    if header.opcode.is_control() {
-        if header.payload_len > MAX_CONTROL_PAYLOAD as u64 {
-            return Err(FrameError::ControlTooLong(header.payload_len)); // §5.5
-        }
-        if !header.fin {
-            return Err(FrameError::FragmentedControl); // §5.5
-        }
-    }
-    Ok(())
-}
 
-/// Decodes one frame from the front of `buf`, as received by `role`, refusing a data frame
-/// whose payload is longer than `max_data_payload` bytes before waiting for its payload.
-///
-/// Returns [`Decoded::Partial`] until the whole frame is in `buf`; then the frame with its
-/// payload unmasked, and how many bytes it took.
-///
-/// # Errors
-/// Those of [`decode_header`]; [`FrameError::Unmasked`] for a [`Role::Server`] given an
-/// unmasked frame and [`FrameError::Masked`] for a [`Role::Client`] given a masked one
-/// (RFC 6455 §5.1); [`FrameError::TooLarge`] past `max_data_payload`.
-pub fn decode(buf: &[u8], role: Role, max_data_payload: u64) -> Result<Decoded<Frame>, FrameError> {
-    let header = match decode_header(buf)? {
-        Decoded::Complete { value, .. } => value,
-        Decoded::Partial => return Ok(Decoded::Partial),
-    };
-    match (role, header.mask.is_some()) {
-        (Role::Server, false) => return Err(FrameError::Unmasked), // §5.1: client MUST mask
-        (Role::Client, true) => return Err(FrameError::Masked),    // §5.1: server MUST NOT mask
-        _ => {}
+    /// The form [`encode`](Self::encode) writes the length in: the minimal one.
+    pub fn length_form(&self) -> LengthForm {
+        LengthForm::minimal(self.payload_len)
     }
-    if !header.opcode.is_control() && header.payload_len > max_data_payload {
-        return Err(FrameError::TooLarge {
-            len: header.payload_len,
-            limit: max_data_payload,
-        });
-    }
-    // Fits in usize: it is at most max_data_payload or 125, and the caller's limit is memory.
-    let len = usize::try_from(header.payload_len).unwrap_or(usize::MAX);
-    let Some(end) = header
-        .header_len
-        .checked_add(len)
-        .filter(|&end| end <= buf.len())
-    else {
-        return Ok(Decoded::Partial);
-    };
-    let mut payload = buf[header.header_len..end].to_vec();
-    if let Some(key) = header.mask {
-        apply_mask(&mut payload, key);
-    }
-    Ok(Decoded::Complete {
-        value: Frame {
-            fin: header.fin,
-            opcode: header.opcode,
-            payload,
-        },
-        consumed: end,
-    })
-}
 
-/// Appends a frame header to `out`: FIN, RSV 0, `opcode`, MASK if `mask` is given, and
-/// `payload_len` in its minimal form (RFC 6455 §5.2: 7 bits up to 125, 16 bits up to
-/// 65 535, else 64 bits), then the masking key.
-pub fn encode_header(
-    out: &mut Vec<u8>,
-    fin: bool,
-    opcode: OpCode,
-    mask: Option<[u8; 4]>,
-    payload_len: usize,
-) {
-    out.push(if fin { 0x80 } else { 0 } | opcode.bits());
-    let mask_bit = if mask.is_some() { 0x80 } else { 0 };
-    match payload_len {
-        0..=125 => out.push(mask_bit | payload_len as u8),
-        126..=0xffff => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(payload_len as u16).to_be_bytes());
+    /// Bytes [`encode`](Self::encode) writes: 2 to 14.
+    pub fn encoded_len(&self) -> usize {
+        2 + self.length_form().extra_bytes() + if self.mask.is_some() { 4 } else { 0 }
+    }
+
+    /// Appends the header to `out`: FIN, RSV, opcode, MASK if there is a key, the payload
+    /// length in its minimal form (7 bits up to 125, 16 bits up to 65 535, else 64 bits),
+    /// then the masking key.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.fin) << 7 | (self.rsv & 0b111) << 4 | self.opcode.bits());
+        let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
+        match self.length_form() {
+            LengthForm::Seven => out.push(mask_bit | self.payload_len as u8),
+            LengthForm::Sixteen => {
+                out.push(mask_bit | 126);
+                out.extend_from_slice(&(self.payload_len as u16).to_be_bytes());
+            }
+            LengthForm::SixtyFour => {
+                out.push(mask_bit | 127);
+                out.extend_from_slice(&self.payload_len.to_be_bytes());
+            }
         }
-        _ => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(payload_len as u64).to_be_bytes());
+        if let Some(key) = self.mask {
+            out.extend_from_slice(&key);
         }
     }
-    if let Some(key) = mask {
-        out.extend_from_slice(&key);
+
+    /// Decodes a header from the front of `buf` (`consumed`: its 2 to 14 bytes) and checks
+    /// the rules that need only the header: RSV bits, opcode, the 64-bit length's top bit,
+    /// a control frame's length and FIN.
+    ///
+    /// # Errors
+    /// [`FrameError::ReservedBits`], [`FrameError::ReservedOpCode`],
+    /// [`FrameError::LengthTooLong`], [`FrameError::ControlTooLong`],
+    /// [`FrameError::FragmentedControl`].
+    pub fn decode(buf: &[u8]) -> Result<Decoded<Header>, FrameError> {
+        let [first, second, ..] = *buf else {
+            return Ok(Decoded::Partial);
+        };
+        let form = LengthForm::announced(second);
+        let masked = second & 0x80 != 0;
+        let header_len = 2 + form.extra_bytes() + if masked { 4 } else { 0 };
+        if buf.len() < header_len {
+            return Ok(Decoded::Partial);
+        }
+        let payload_len = match form {
+            LengthForm::Seven => u64::from(second & 0x7f),
+            LengthForm::Sixteen => u64::from(u16::from_be_bytes([buf[2], buf[3]])),
+            LengthForm::SixtyFour => u64::from_be_bytes(buf[2..10].try_into().unwrap_or([0xff; 8])),
+        };
+        let key_at = 2 + form.extra_bytes();
+        let header = Header {
+            fin: first & 0x80 != 0,
+            rsv: (first >> 4) & 0b111,
+            opcode: OpCode::from_bits(first),
+            mask: masked.then(|| [0, 1, 2, 3].map(|i| buf[key_at + i])),
+            payload_len,
+        };
+        header.check()?;
+        Ok(Decoded::Complete {
+            value: header,
+            consumed: header_len,
+        })
+    }
+
+    fn check(&self) -> Result<(), FrameError> {
+        if self.rsv != 0 {
+            return Err(FrameError::ReservedBits(self.rsv)); // §5.2: no extension negotiated
+        }
+        if let OpCode::Reserved(bits) = self.opcode {
+            return Err(FrameError::ReservedOpCode(bits)); // §5.2: reserved opcodes fail
+        }
+        if self.payload_len >> 63 != 0 {
+            return Err(FrameError::LengthTooLong); // §5.2: the MSB MUST be 0
+        }
+        if self.opcode.is_control() {
+            if self.payload_len > MAX_CONTROL_PAYLOAD as u64 {
+                return Err(FrameError::ControlTooLong(self.payload_len)); // §5.5
+            }
+            if !self.fin {
+                return Err(FrameError::FragmentedControl); // §5.5
+            }
+        }
+        Ok(())
     }
 }
 
-/// Appends a whole frame to `out`: its header, then `payload`, masked with `mask` if given
-/// (a client masks every frame, RFC 6455 §5.3; a server masks none).
-pub fn encode(out: &mut Vec<u8>, fin: bool, opcode: OpCode, mask: Option<[u8; 4]>, payload: &[u8]) {
-    encode_header(out, fin, opcode, mask, payload.len());
+/// Appends a whole frame to `out`: `header` (whose `payload_len` must be
+/// `payload.len()`), then `payload`, masked with the header's key if it has one (a client
+/// masks every frame, RFC 6455 §5.3; a server masks none).
+pub fn encode(out: &mut Vec<u8>, header: &Header, payload: &[u8]) {
+    debug_assert_eq!(header.payload_len, payload.len() as u64);
+    header.encode(out);
     let start = out.len();
     out.extend_from_slice(payload);
-    if let Some(key) = mask {
+    if let Some(key) = header.mask {
         apply_mask(&mut out[start..], key);
     }
 }
 
 #[cfg(test)]
 #[path = "frame_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,35 +1,35 @@
-//! The loop that owns a WebSocket's socket: read bytes, decode frames, act on each step.
+//! The loop that owns a WebSocket: read bytes, decode pieces, act on each step.
 //!
 //! ```text
-//! connection thread (reader)                       any thread (writer, behind a Mutex)
-//! read ─► frame::decode ─► Connection::receive ─┬─ Message ─► returned by recv()
-//!   ▲                                           ├─ SendPong ─► writer: Pong, same payload
-//!   └──────── Partial: read more ◄──────────────┼─ PeerClosed ─► writer: Close echo, end
-//!                                               └─ error ─► writer: Close 1002/1007/1009, end
+//! connection thread (reader)                                   any thread (writer, Mutex)
+//! FrameReader::read ─► next_piece ─► Assembler::receive ─┬─ Message ─► returned by recv()
+//!      ▲                                                 ├─ SendPong ─► writer: Pong
+//!      └──── None: read more (Liveness: ping, give up) ◄─┼─ PeerClosed ─► writer: echo, end
+//!                                                        └─ error ─► writer: Close 1002/1007/1009, end
 //! ```
 //!
-//! Every wait is bounded: a read waits at most until the next server ping is due, a ping
-//! waits [`Config::pong_timeout`] for its pong, and a Close we send waits
+//! A [`WebSocket`] is four pieces, each owning one kind of state: the
+//! [`FrameReader`] (the socket's read side, its buffer, the frame decoder), the
+//! [`Assembler`] (the message being reassembled), the [`Liveness`] timers, and the
+//! [`SharedWriter`] (the write side and the closing handshake's state).
+//!
+//! Every wait is bounded: a read waits at most until the next ping is due, a ping waits
+//! [`Config::pong_timeout`] for any sign of life, and a Close we send waits
 //! [`Config::close_timeout`] for the peer's. A peer that vanishes without a word is noticed
 //! by the first of these, and the thread ends.
 
-use std::io::{self, ErrorKind, Read};
+use std::io::{self, ErrorKind};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::close::{CloseCode, CloseReason};
-use super::connection::{Arriving, Connection, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Step};
-use super::frame::{self, OpCode, Role};
-use super::trace::{Direction, describe};
+use super::closing::{Closing, Ending};
+use super::frame::{OpCode, Role};
+use super::liveness::{Liveness, Silence};
+use super::message::{Assembler, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Step};
+use super::reader::FrameReader;
 use super::writer::{SendError, SharedWriter, Writer, lock};
-use crate::decoded::Decoded;
-
-/// Bytes read from the socket at a time, and the read buffer's starting size.
-const READ_CHUNK: usize = 16 * 1024;
-/// A read buffer grown past this for a big message is shrunk back once it is decoded.
-/// Keeping up to 2 MiB spares a peer that sends 1 MiB messages a fresh allocation (and
-/// its page faults) for every one; a connection may keep that much after one.
-const MAX_KEPT_BUFFER: usize = 2 * 1024 * 1024;
+use crate::http::connection::close_gracefully;
 
 /// How a WebSocket behaves; [`Config::default`] gives the contract's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,50 +61,23 @@ impl Default for Config {
     }
 }
 
-/// How a connection ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ending {
-    /// Both Close frames crossed: the closing handshake completed (RFC 6455 §7.1.4).
-    Clean(CloseReason),
-    /// We failed the connection for a broken rule and sent this close code (§7.1.7).
-    Failed(ProtocolError),
-    /// The TCP connection ended with no Close from the peer: reported as 1006.
+/// Why the reader produced no step.
+enum ReadError {
+    /// The peer broke a rule: the connection fails with its close code (§7.1.7).
+    Broken(ProtocolError),
+    /// The TCP connection ended (end of stream, or an error) without a Close.
     Dropped,
-    /// The peer did not answer a Ping, or our Close, in time.
-    TimedOut,
-}
-
-impl Ending {
-    /// The close code to report: the peer's, ours for a failure, 1005 for an empty Close,
-    /// 1006 for no Close at all (RFC 6455 §7.1.5).
-    pub fn code(&self) -> CloseCode {
-        match self {
-            Ending::Clean(reason) => reason.code.unwrap_or(CloseCode::NO_STATUS_RCVD),
-            Ending::Failed(err) => err.close_code(),
-            Ending::Dropped | Ending::TimedOut => CloseCode::ABNORMAL_CLOSURE,
-        }
-    }
+    /// The peer stayed silent past a deadline: no answer to a Ping, or to our Close.
+    Silent,
 }
 
 /// One end of a WebSocket connection after the opening handshake.
 pub struct WebSocket {
-    stream: TcpStream,
-    role: Role,
-    config: Config,
-    connection: Connection,
+    reader: FrameReader,
+    assembler: Assembler,
+    liveness: Liveness,
     writer: SharedWriter,
-    /// Received bytes not yet decoded are `buf[start..end]`.
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    last_heard: Instant,
-    ping_sent: Option<Instant>,
-    /// The socket's read timeout as last set, to set it only when it changes.
-    read_timeout: Option<Duration>,
-    /// How much of a text frame still arriving has been checked as UTF-8.
-    arriving: Arriving,
-    /// Set once we sent our Close: reading stops then, peer's Close or not.
-    close_deadline: Option<Instant>,
+    config: Config,
 }
 
 impl WebSocket {
@@ -119,26 +92,15 @@ impl WebSocket {
         role: Role,
         config: Config,
     ) -> io::Result<Self> {
-        stream.set_write_timeout(Some(config.write_timeout).filter(|t| !t.is_zero()))?;
         stream.set_read_timeout(None)?; // the HTTP layer's idle timeout no longer applies
-        let writer = Writer::new(stream.try_clone()?, role, config.trace).shared();
-        let end = leftover.len();
-        let mut buf = leftover;
-        buf.resize(end.max(READ_CHUNK), 0);
+        let writer = Writer::new(stream.try_clone()?, role, config.trace);
+        writer.set_write_wait(config.write_timeout)?;
         Ok(WebSocket {
-            stream,
-            role,
+            reader: FrameReader::new(stream, leftover, role, config.trace),
+            assembler: Assembler::new(config.max_message),
+            liveness: Liveness::new(config.ping_interval, config.pong_timeout, Instant::now()),
+            writer: writer.shared(),
             config,
-            connection: Connection::new(config.max_message),
-            writer,
-            buf,
-            start: 0,
-            end,
-            last_heard: Instant::now(),
-            ping_sent: None,
-            read_timeout: None,
-            arriving: Arriving::default(),
-            close_deadline: None,
         })
     }
 
@@ -163,215 +125,113 @@ impl WebSocket {
     /// The socket is closed by then.
     pub fn recv(&mut self) -> Result<Message, Ending> {
         loop {
-            let step = match self.next_frame() {
-                Ok(frame) => self.connection.receive(frame),
-                Err(Ending::Failed(err)) => Err(err),
-                Err(ending) => return Err(self.end(ending)),
-            };
-            match step {
+            match self.next_step() {
                 Ok(Step::Message(message)) => return Ok(message),
                 Ok(Step::SendPong(payload)) => {
-                    let _ = lock(&self.writer).send_frame(true, OpCode::Pong, &payload);
+                    let _ = lock(&self.writer).send_frame(OpCode::Pong, &payload);
                 }
                 Ok(Step::PeerClosed(reason)) => return Err(self.answer_close(reason)),
                 Ok(Step::PongReceived(_) | Step::Nothing) => {}
-                Err(err) => return Err(self.fail(err)),
+                Err(err) => return Err(self.stop(err)),
             }
         }
     }
 
     /// Starts the closing handshake with `code` and `reason`, then waits (at most
-    /// [`Config::close_timeout`]) for the peer's Close, dropping any data still arriving.
+    /// [`Config::close_timeout`]) for the peer's Close, dropping any data still arriving
+    /// (§1.4: no data after a Close) and sending no pings.
     pub fn close(mut self, code: CloseCode, reason: &str) -> Ending {
         let _ = lock(&self.writer).close(Some(code), reason);
-        self.await_close()
-    }
-
-    /// Decodes the next frame, reading as needed. `Err`: a frame broke a rule
-    /// ([`Ending::Failed`], not yet acted on), or the peer is gone or silent.
-    fn next_frame(&mut self) -> Result<frame::Frame, Ending> {
+        self.liveness
+            .closing(Instant::now(), self.config.close_timeout);
         loop {
-            let bytes = &self.buf[self.start..self.end];
-            match frame::decode(bytes, self.role, self.connection.room()) {
-                Ok(Decoded::Complete { value, consumed }) => {
-                    if self.config.trace {
-                        eprint!("{}", describe(Direction::Received, &bytes[..consumed]));
-                    }
-                    self.start += consumed;
-                    self.arriving = Arriving::default();
-                    return Ok(value);
+            match self.next_step() {
+                Ok(Step::PeerClosed(reason)) => {
+                    lock(&self.writer).close_received();
+                    return self.end(Ending::Clean(reason));
                 }
-                Ok(Decoded::Partial) => {
-                    self.check_arriving()?;
-                    self.fill().map_err(|e| match e.kind() {
-                        ErrorKind::TimedOut => Ending::TimedOut,
-                        _ => Ending::Dropped,
-                    })?
-                }
-                Err(err) => return Err(Ending::Failed(err.into())),
+                Ok(_) => {}
+                Err(err) => return self.stop(err),
             }
         }
     }
 
-    /// Fails a text frame still arriving as soon as its bytes cannot be UTF-8 (§8.1),
-    /// rather than when its last byte comes: a 16 MiB frame of garbage is refused from its
-    /// first read.
-    fn check_arriving(&mut self) -> Result<(), Ending> {
-        let bytes = &self.buf[self.start..self.end];
-        if let Ok(Decoded::Complete { value: header, .. }) = frame::decode_header(bytes) {
-            let arrived = &bytes[header.header_len.min(bytes.len())..];
-            self.connection
-                .check_arriving(&header, arrived, &mut self.arriving)
-                .map_err(Ending::Failed)?;
+    /// The next step, decoding what was read and reading more as needed.
+    fn next_step(&mut self) -> Result<Step, ReadError> {
+        loop {
+            let piece = self
+                .reader
+                .next_piece()
+                .map_err(|err| ReadError::Broken(err.into()))?;
+            match piece {
+                Some(piece) => return self.assembler.receive(piece).map_err(ReadError::Broken),
+                None => self.fill()?,
+            }
         }
-        Ok(())
     }
 
-    /// Reads more bytes. Silence from the peer for `ping_interval` sends a Ping; silence
-    /// for `pong_timeout` after it is an error (`TimedOut`): the peer is gone.
-    fn fill(&mut self) -> io::Result<()> {
-        self.make_room();
+    /// Reads more bytes. Silence is what [`Liveness`] says it is: time for a Ping, or the
+    /// end of the peer.
+    fn fill(&mut self) -> Result<(), ReadError> {
         loop {
-            self.set_read_timeout()?;
-            match self.stream.read(&mut self.buf[self.end..]) {
-                Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
-                Ok(n) => {
-                    self.end += n;
-                    self.last_heard = Instant::now();
-                    self.ping_sent = None; // any bytes at all show the peer is alive
+            match self.reader.read(self.liveness.read_timeout(Instant::now())) {
+                Ok(0) => return Err(ReadError::Dropped),
+                Ok(_) => {
+                    self.liveness.heard(Instant::now());
                     return Ok(());
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    self.on_silence()?;
+                    match self.liveness.on_silence(Instant::now()) {
+                        Silence::Wait => {}
+                        Silence::SendPing => {
+                            let _ = lock(&self.writer).send_frame(OpCode::Ping, b"");
+                        }
+                        Silence::GiveUp => return Err(ReadError::Silent),
+                    }
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(_) => return Err(ReadError::Dropped),
             }
         }
     }
 
-    /// The read timeout is the ping interval, or the pong timeout while a ping is out. It
-    /// is set only when it changes: one system call per ping, not one per read. While
-    /// closing, it is what is left of the close timeout.
-    fn set_read_timeout(&mut self) -> io::Result<()> {
-        let at_least_1ms = |d: Duration| d.max(Duration::from_millis(1));
-        let wanted = match (self.close_deadline, self.ping_sent) {
-            (Some(deadline), _) => Some(at_least_1ms(
-                deadline.saturating_duration_since(Instant::now()),
-            )),
-            _ if self.config.ping_interval.is_zero() => None,
-            (None, Some(_)) => Some(at_least_1ms(self.config.pong_timeout)),
-            (None, None) => Some(self.config.ping_interval),
-        };
-        if wanted != self.read_timeout {
-            self.stream.set_read_timeout(wanted)?;
-            self.read_timeout = wanted;
-        }
-        Ok(())
-    }
-
-    /// A read timed out: send a Ping after `ping_interval` of silence (so it goes out
-    /// between one and two intervals after the last byte), or give up on the peer when
-    /// the Ping went unanswered for `pong_timeout`, or when closing took `close_timeout`.
-    fn on_silence(&mut self) -> io::Result<()> {
-        let now = Instant::now();
-        if let Some(deadline) = self.close_deadline {
-            return if now >= deadline {
-                Err(ErrorKind::TimedOut.into())
-            } else {
-                Ok(())
-            };
-        }
-        match self.ping_sent {
-            Some(sent) if now - sent >= self.config.pong_timeout => Err(ErrorKind::TimedOut.into()),
-            Some(_) => Ok(()),
-            None if self.config.ping_interval.is_zero() => Ok(()),
-            None if now - self.last_heard >= self.config.ping_interval => {
-                let _ = lock(&self.writer).send_frame(true, OpCode::Ping, b"");
-                self.ping_sent = Some(now);
-                Ok(())
-            }
-            None => Ok(()),
-        }
-    }
-
-    /// Makes space after `end` for at least one more read, growing the buffer to fit the
-    /// frame being received (its length was checked against the limit already).
-    fn make_room(&mut self) {
-        if self.start == self.end {
-            (self.start, self.end) = (0, 0);
-        }
-        let wanted = match frame::decode_header(&self.buf[self.start..self.end]) {
-            // Capped: a frame over the limit was refused before we got here.
-            Ok(Decoded::Complete { value, .. }) => {
-                value.header_len + (value.payload_len as usize).min(self.config.max_message)
-            }
-            _ => 0,
-        };
-        if self.start > 0 && self.buf.len() - self.end < READ_CHUNK {
-            self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end - self.start);
-        }
-        let size = (self.start + wanted).max(self.end + READ_CHUNK);
-        if self.buf.len() < size {
-            self.buf.resize(size, 0);
-        } else if self.end == 0 && self.buf.len() > MAX_KEPT_BUFFER {
-            // A big message is done: give its memory back rather than keep it per connection.
-            self.buf.truncate(READ_CHUNK);
-            self.buf.shrink_to_fit();
-        }
-    }
-
-    /// The peer sent Close: echo its code unless we sent ours (§5.5.1), then close TCP.
+    /// The peer sent Close: echo its code unless ours went first (§5.5.1), then close TCP.
     fn answer_close(&mut self, reason: CloseReason) -> Ending {
         {
             let mut writer = lock(&self.writer);
-            if !writer.close_sent() {
+            if writer.close_received() == Closing::CloseReceived {
                 let _ = writer.close(reason.code, "");
             }
         }
         self.end(Ending::Clean(reason))
     }
 
-    /// Fails the connection (§7.1.7): send a Close with the error's code, then close TCP
-    /// at once. Nothing more from the peer is processed, not even its answering Close: the
-    /// bytes after a broken frame cannot be trusted to be frames at all.
+    /// Ends the connection for a reason that is not the closing handshake.
+    fn stop(&mut self, err: ReadError) -> Ending {
+        match err {
+            ReadError::Broken(err) => self.fail(err),
+            ReadError::Dropped => self.end(Ending::Dropped),
+            ReadError::Silent => self.end(Ending::TimedOut),
+        }
+    }
+
+    /// Fails the connection (§7.1.7): send a Close with the error's code (unless ours was
+    /// sent already), then close TCP at once. Nothing more from the peer is processed,
+    /// not even its answering Close: the bytes after a broken frame cannot be trusted to
+    /// be frames at all.
     fn fail(&mut self, err: ProtocolError) -> Ending {
         let _ = lock(&self.writer).close(Some(err.close_code()), &err.to_string());
         self.end(Ending::Failed(err))
     }
 
-    /// After our Close: read frames until the peer's Close, for at most `close_timeout`.
-    /// Data frames are dropped (§1.4: no data after a Close); a broken frame, silence or
-    /// the end of TCP ends the wait. No pings are sent meanwhile.
-    fn await_close(&mut self) -> Ending {
-        self.close_deadline = Some(Instant::now() + self.config.close_timeout);
-        loop {
-            let frame = match self.next_frame() {
-                Ok(frame) => frame,
-                Err(ending) => return self.end(ending),
-            };
-            if let Ok(Step::PeerClosed(reason)) = self.connection.receive(frame) {
-                return self.end(Ending::Clean(reason));
-            }
-        }
-    }
-
-    /// Ends the connection: the server closes TCP first and lingers for the client's FIN
-    /// (RFC 6455 §7.1.1); a client waits briefly for the server to do so.
+    /// Ends the connection: a last flush of what is queued (our Close, usually), then the
+    /// lingering close (FIN, then drain what the peer still sends, bounded), so that no
+    /// reset destroys the Close before the peer reads it. The server thereby closes TCP
+    /// first, as RFC 6455 §7.1.1 asks; a client's FIN crosses the server's.
     fn end(&mut self, ending: Ending) -> Ending {
         lock(&self.writer).finish();
-        match self.role {
-            Role::Server => crate::http::connection::close_gracefully(&self.stream),
-            Role::Client => {
-                let _ = self
-                    .stream
-                    .set_read_timeout(Some(self.config.close_timeout));
-                let mut sink = [0u8; 512];
-                while matches!(self.stream.read(&mut sink), Ok(n) if n > 0) {}
-            }
-        }
-        let _ = self.stream.shutdown(Shutdown::Both);
+        close_gracefully(self.reader.stream());
+        let _ = self.reader.stream().shutdown(Shutdown::Both);
         ending
     }
 }

@@ -13,7 +13,7 @@
 
 use std::fmt::Write;
 
-use super::frame::{Header, LengthForm, decode_header};
+use super::frame::{Header, LengthForm};
 use super::mask::apply_mask;
 use crate::decoded::Decoded;
 
@@ -29,8 +29,9 @@ pub enum Direction {
     Sent,
 }
 
-/// Describes the frames in `wire` (whole frames, as on the wire, masked if they were).
-/// Bytes that are not a whole valid frame header are shown as such.
+/// Describes the frames in `wire` (whole frames, as on the wire, masked if they were; the
+/// last one's payload may be cut short). Bytes that are not a whole valid frame header are
+/// shown as such.
 pub fn describe(direction: Direction, mut wire: &[u8]) -> String {
     let arrow = match direction {
         Direction::Received => '←',
@@ -38,32 +39,35 @@ pub fn describe(direction: Direction, mut wire: &[u8]) -> String {
     };
     let mut out = String::new();
     while !wire.is_empty() {
-        let Ok(Decoded::Complete { value: header, .. }) = decode_header(wire) else {
+        let Ok(Decoded::Complete {
+            value: header,
+            consumed,
+        }) = Header::decode(wire)
+        else {
             let _ = writeln!(out, "{arrow} {}  (not a frame header)", hex(wire));
             break;
         };
         // The frame's end, or the end of what we were given (a payload may be cut short).
-        let end = (header.header_len as u64 + header.payload_len).min(wire.len() as u64) as usize;
-        describe_one(
-            &mut out,
-            arrow,
-            &header,
-            &wire[..header.header_len],
-            &wire[header.header_len..end],
-        );
+        let end = (consumed as u64 + header.payload_len).min(wire.len() as u64) as usize;
+        out.push_str(&describe_header(arrow, &wire[..consumed], &header));
+        let mut payload = wire[consumed..end].to_vec();
+        if let Some(key) = header.mask {
+            apply_mask(&mut payload, key);
+        }
+        out.push_str(&describe_payload(&header, &payload));
         wire = &wire[end..];
     }
     out
 }
 
-fn describe_one(out: &mut String, arrow: char, header: &Header, head: &[u8], payload: &[u8]) {
-    let form = match header.length_form {
-        LengthForm::Seven => "7-bit",
-        LengthForm::Sixteen => "16-bit",
-        LengthForm::SixtyFour => "64-bit",
+/// The line of one frame header: `head`, its bytes as on the wire, decoded field by field.
+pub fn describe_header(arrow: char, head: &[u8], header: &Header) -> String {
+    let form = match head.get(1).map(|&b| LengthForm::announced(b)) {
+        Some(LengthForm::Seven) | None => "7-bit",
+        Some(LengthForm::Sixteen) => "16-bit",
+        Some(LengthForm::SixtyFour) => "64-bit",
     };
-    let _ = write!(
-        out,
+    let mut out = format!(
         "{arrow} {:<26} FIN={} RSV={:03b} opcode={:#x} {:?} MASK={} len={} ({form})",
         hex(head),
         u8::from(header.fin),
@@ -73,40 +77,40 @@ fn describe_one(out: &mut String, arrow: char, header: &Header, head: &[u8], pay
         u8::from(header.mask.is_some()),
         header.payload_len,
     );
-    let shown = &payload[..payload.len().min(SHOWN_BYTES)];
+    if let Some(key) = header.mask {
+        let _ = write!(out, " key={}", hex(&key));
+    }
+    out.push('\n');
+    out
+}
+
+/// The lines of a payload's first bytes (`start`, unmasked; at most [`SHOWN_BYTES`] are
+/// shown): masked and unmasked when the frame was masked, else as they are. Empty for an
+/// empty payload.
+pub fn describe_payload(header: &Header, start: &[u8]) -> String {
+    let mut out = String::new();
+    if start.is_empty() {
+        return out;
+    }
+    let shown = &start[..start.len().min(SHOWN_BYTES)];
     let more = if header.payload_len > shown.len() as u64 {
         " …"
     } else {
         ""
     };
+    let text = String::from_utf8_lossy(shown);
     match header.mask {
         Some(key) => {
-            let mut clear = shown.to_vec();
-            apply_mask(&mut clear, key);
-            let _ = writeln!(out, " key={}", hex(&key));
-            if payload.is_empty() {
-                return;
-            }
-            let _ = writeln!(out, "  payload masked   {}{more}", hex(shown));
-            let _ = writeln!(
-                out,
-                "  payload unmasked {}{more}  {:?}",
-                hex(&clear),
-                String::from_utf8_lossy(&clear)
-            );
+            let mut masked = shown.to_vec();
+            apply_mask(&mut masked, key);
+            let _ = writeln!(out, "  payload masked   {}{more}", hex(&masked));
+            let _ = writeln!(out, "  payload unmasked {}{more}  {text:?}", hex(shown));
         }
         None => {
-            let _ = writeln!(out);
-            if !payload.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  payload          {}{more}  {:?}",
-                    hex(shown),
-                    String::from_utf8_lossy(shown)
-                );
-            }
+            let _ = writeln!(out, "  payload          {}{more}  {text:?}", hex(shown));
         }
     }
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {

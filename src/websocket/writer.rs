@@ -1,4 +1,5 @@
-//! The sending half of a connection, shared behind a `Mutex`.
+//! The sending half of a connection, shared behind a `Mutex`, and the closing handshake's
+//! state.
 //!
 //! Two threads may send on one WebSocket: the connection's own thread answers pings and
 //! Close frames, and on `/ws` the broadcast thread writes events. A frame is written with
@@ -7,21 +8,21 @@
 //! behind a `Mutex`, and a frame is queued whole while the lock is held. (This is the one
 //! place in the crate where a lock is held across socket I/O: the lock *is* the socket's.)
 //!
-//! The writer also enforces RFC 6455 §5.5.1: after a Close is sent, no more data frames.
+//! The writer also keeps the [`Closing`] state, because it is what enforces RFC 6455
+//! §5.5.1 for every thread: after our Close, no more frames.
 
-use std::io::{self, ErrorKind, IoSlice, Write};
+use std::io;
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use super::close::{CloseCode, close_payload};
-use super::connection::Message;
-use super::frame::{OpCode, Role, encode, encode_header};
-use super::mask::KeySource;
+use super::closing::Closing;
+use super::frame::{Header, OpCode, Role, encode};
+use super::keys::KeySource;
+use super::message::Message;
 use super::trace::{Direction, SHOWN_BYTES, describe};
-
-/// Payloads from this size on are written straight from the caller's buffer (see
-/// `Writer::write_direct`) rather than copied into the queue first.
-const DIRECT_WRITE_BYTES: usize = 64 * 1024;
+use crate::outbox::Outbox;
 
 /// A writer shared by the threads that send on one connection.
 pub type SharedWriter = Arc<Mutex<Writer>>;
@@ -43,17 +44,17 @@ pub enum SendError {
     Io(io::Error),
 }
 
-/// Sends frames on one socket: queues each whole frame, then writes as much as the socket
-/// takes within its write timeout.
+/// Sends frames on one socket: each whole frame goes to the socket through an
+/// [`Outbox`], which queues what the socket does not take within its write timeout.
 pub struct Writer {
     stream: TcpStream,
     role: Role,
     keys: KeySource,
-    /// Bytes of whole frames not yet taken by the socket.
-    pending: Vec<u8>,
-    close_sent: bool,
-    ended: bool,
+    outbox: Outbox,
+    closing: Closing,
     trace: bool,
+    /// A client's frame is built here: masking needs a copy of the payload.
+    masked: Vec<u8>,
 }
 
 impl Writer {
@@ -64,10 +65,10 @@ impl Writer {
             stream,
             role,
             keys: KeySource::new(),
-            pending: Vec::new(),
-            close_sent: false,
-            ended: false,
+            outbox: Outbox::new(),
+            closing: Closing::Open,
             trace,
+            masked: Vec::new(),
         }
     }
 
@@ -82,75 +83,66 @@ impl Writer {
     /// As for [`send_frame`](Self::send_frame).
     pub fn send(&mut self, message: &Message) -> Result<(), SendError> {
         match message {
-            Message::Text(text) => self.send_frame(true, OpCode::Text, text.as_bytes()),
-            Message::Binary(bytes) => self.send_frame(true, OpCode::Binary, bytes),
+            Message::Text(text) => self.send_frame(OpCode::Text, text.as_bytes()),
+            Message::Binary(bytes) => self.send_frame(OpCode::Binary, bytes),
         }
     }
 
-    /// Sends one frame, masked if this is a client.
+    /// Sends one whole frame (FIN set), masked if this is a client.
     ///
     /// # Errors
     /// [`SendError::Closed`] after a Close (RFC 6455 §5.5.1), [`SendError::Stalled`] when
     /// the socket's write timeout passed with bytes still queued, [`SendError::Io`].
-    pub fn send_frame(
-        &mut self,
-        fin: bool,
-        opcode: OpCode,
-        payload: &[u8],
-    ) -> Result<(), SendError> {
-        if self.close_sent || self.ended {
+    pub fn send_frame(&mut self, opcode: OpCode, payload: &[u8]) -> Result<(), SendError> {
+        let allowed = match opcode {
+            OpCode::Close => matches!(self.closing, Closing::Open | Closing::CloseReceived),
+            _ => self.closing == Closing::Open,
+        };
+        if !allowed {
             return Err(SendError::Closed);
         }
         if opcode == OpCode::Close {
-            self.close_sent = true; // RFC 6455 §5.5.1: the last frame we send
+            self.closing = self.closing.on_close_sent(); // the last frame we send
         }
-        let mask = (self.role == Role::Client).then(|| self.keys.masking_key());
-        if mask.is_none() && self.pending.is_empty() && payload.len() >= DIRECT_WRITE_BYTES {
-            return self.write_direct(fin, opcode, payload);
-        }
-        let start = self.pending.len();
-        encode(&mut self.pending, fin, opcode, mask, payload);
-        self.queued(start);
-        self.flush()
-    }
-
-    /// Writes a big unmasked frame straight from `payload`, header and payload in one
-    /// vectored write, instead of first copying it into the queue; only what the socket
-    /// does not take is queued.
-    fn write_direct(&mut self, fin: bool, opcode: OpCode, payload: &[u8]) -> Result<(), SendError> {
-        let mut header = Vec::with_capacity(14);
-        encode_header(&mut header, fin, opcode, None, payload.len());
-        if self.trace {
-            let shown = &payload[..payload.len().min(SHOWN_BYTES)];
-            eprint!(
-                "{}",
-                describe(Direction::Sent, &[&header[..], shown].concat())
-            );
-        }
-        let mut done = 0;
-        let total = header.len() + payload.len();
-        while done < total {
-            let (head_rest, body_rest) = if done < header.len() {
-                (&header[done..], payload)
-            } else {
-                (&header[..0], &payload[done - header.len()..])
-            };
-            match self
-                .stream
-                .write_vectored(&[IoSlice::new(head_rest), IoSlice::new(body_rest)])
-            {
-                Ok(0) => return Err(SendError::Io(ErrorKind::WriteZero.into())),
-                Ok(n) => done += n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    self.pending.extend_from_slice(head_rest);
-                    self.pending.extend_from_slice(body_rest);
-                    return Err(SendError::Stalled);
-                }
-                Err(e) => return Err(SendError::Io(e)),
+        let header = Header::new(opcode, payload.len());
+        match self.role {
+            Role::Server => self.write(&header, payload),
+            Role::Client => {
+                let header = header.with_mask(Some(self.keys.masking_key())); // §5.3
+                let mut frame = std::mem::take(&mut self.masked);
+                frame.clear();
+                encode(&mut frame, &header, payload);
+                let (head, body) = frame.split_at(header.encoded_len());
+                let result = self.write_parts(head, body);
+                self.masked = frame;
+                result
             }
         }
-        Ok(())
+    }
+
+    /// Writes a server's frame: the header and the caller's payload in one vectored
+    /// write, so a big payload is never copied to sit next to its header.
+    fn write(&mut self, header: &Header, payload: &[u8]) -> Result<(), SendError> {
+        let mut head = Vec::with_capacity(14);
+        header.encode(&mut head);
+        self.write_parts(&head, payload)
+    }
+
+    fn write_parts(&mut self, head: &[u8], body: &[u8]) -> Result<(), SendError> {
+        if self.trace {
+            let shown = &body[..body.len().min(SHOWN_BYTES)];
+            eprint!("{}", describe(Direction::Sent, &[head, shown].concat()));
+        }
+        self.write_out(head, body)
+    }
+
+    /// Writes through the outbox: queued bytes first, then these.
+    fn write_out(&mut self, head: &[u8], body: &[u8]) -> Result<(), SendError> {
+        match self.outbox.write(&self.stream, head, body) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(SendError::Stalled),
+            Err(e) => Err(SendError::Io(e)),
+        }
     }
 
     /// Sends frames encoded once for many connections (the broadcast of `/ws`); they must be
@@ -159,47 +151,47 @@ impl Writer {
     /// # Errors
     /// As for [`send_frame`](Self::send_frame).
     pub fn send_encoded(&mut self, frames: &[u8]) -> Result<(), SendError> {
-        if self.close_sent || self.ended {
+        if self.closing != Closing::Open {
             return Err(SendError::Closed);
         }
-        let start = self.pending.len();
-        self.pending.extend_from_slice(frames);
-        self.queued(start);
-        self.flush()
+        if self.trace {
+            eprint!("{}", describe(Direction::Sent, frames));
+        }
+        self.write_out(frames, &[])
     }
 
-    /// Sends a Close frame with `code` and `reason` (or an empty one for `None`), unless one
-    /// was sent already. After it, only the peer's Close is awaited.
+    /// Sends a Close frame with `code` and `reason` (or an empty one for `None`): ours,
+    /// or the echo of the peer's. After it, only the peer's Close is awaited.
     ///
     /// # Errors
     /// As for [`send_frame`](Self::send_frame).
     pub fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), SendError> {
-        self.send_frame(true, OpCode::Close, &close_payload(code, reason))
+        self.send_frame(OpCode::Close, &close_payload(code, reason))
     }
 
-    /// Whether a Close frame was sent.
-    pub fn close_sent(&self) -> bool {
-        self.close_sent
+    /// The peer's Close arrived; returns the new state (`CloseReceived`: it wants an echo).
+    pub fn close_received(&mut self) -> Closing {
+        self.closing = self.closing.on_close_received();
+        self.closing
+    }
+
+    /// Where the closing handshake is.
+    pub fn closing(&self) -> Closing {
+        self.closing
     }
 
     /// Bytes queued that the socket has not taken yet.
     pub fn pending_len(&self) -> usize {
-        self.pending.len()
+        self.outbox.len()
     }
 
-    /// Marks the connection ended after a last try at writing what is queued (our Close,
-    /// usually); the reader closes the socket.
-    pub fn finish(&mut self) {
-        let _ = self.flush();
-        self.ended = true;
-    }
-
-    /// Marks the connection ended and shuts the socket both ways, which also wakes a thread
-    /// blocked reading it.
-    pub fn end(&mut self) {
-        self.ended = true;
-        self.pending.clear();
-        let _ = self.stream.shutdown(Shutdown::Both);
+    /// Sets how long one write may wait for a full socket (zero: no limit).
+    ///
+    /// # Errors
+    /// The `io::Error` of `set_write_timeout`.
+    pub fn set_write_wait(&self, wait: Duration) -> io::Result<()> {
+        self.stream
+            .set_write_timeout(Some(wait).filter(|w| !w.is_zero()))
     }
 
     /// Writes queued bytes until the socket takes them all or its write timeout passes.
@@ -208,31 +200,24 @@ impl Writer {
     /// [`SendError::Closed`] once the connection has ended, [`SendError::Stalled`] with
     /// bytes still queued, [`SendError::Io`].
     pub fn flush(&mut self) -> Result<(), SendError> {
-        if self.ended {
+        if self.closing == Closing::Closed {
             return Err(SendError::Closed);
         }
-        let mut done = 0;
-        let result = loop {
-            if done == self.pending.len() {
-                break Ok(());
-            }
-            match self.stream.write(&self.pending[done..]) {
-                Ok(0) => break Err(SendError::Io(ErrorKind::WriteZero.into())),
-                Ok(n) => done += n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    break Err(SendError::Stalled);
-                }
-                Err(e) => break Err(SendError::Io(e)),
-            }
-        };
-        self.pending.drain(..done);
-        result
+        self.write_out(&[], &[])
     }
 
-    fn queued(&self, start: usize) {
-        if self.trace {
-            eprint!("{}", describe(Direction::Sent, &self.pending[start..]));
-        }
+    /// The connection is over: a last try at writing what is queued (our Close,
+    /// usually), then nothing more. The reader closes the socket.
+    pub fn finish(&mut self) {
+        let _ = self.outbox.write(&self.stream, &[], &[]);
+        self.closing = Closing::Closed;
+    }
+
+    /// Abandons the connection: drops what is queued and shuts the socket both ways, which
+    /// also wakes the thread blocked reading it.
+    pub fn disconnect(&mut self) {
+        self.closing = Closing::Closed;
+        self.outbox.clear();
+        let _ = self.stream.shutdown(Shutdown::Both);
     }
 }
