@@ -1,6 +1,6 @@
 //! The pages, embedded in the binary with `include_str!` so the server runs from any
 //! directory. They use only the browser's own APIs (`fetch`, `EventSource`, and later
-//! `WebSocket`); `panels.js` and `panels.css` hold the script and the look they share.
+//! `WebSocket`); `panels/*.js` and `panels.css` hold the script and the look they share.
 
 use crate::http::response::{HTML, JAVASCRIPT};
 use crate::http::{Handler, Request, Response, Router, Status};
@@ -8,7 +8,18 @@ use crate::http::{Handler, Request, Response, Router, Status};
 /// The playground's page (`cargo run`, `GET /`): the feed over every transport at once.
 pub const PLAYGROUND_HTML: &str = include_str!("pages/playground.html");
 /// The script every page loads from `GET /panels.js`: one panel per transport.
-pub const PANELS_JS: &str = include_str!("pages/panels.js");
+///
+/// Four files, one after the other, so that a page needs one `<script>` and a reader one file
+/// per transport: `core.js` first (the panel, its counters, the publish form: what the others
+/// use), then `poll.js` (short and long polling), `sse.js` and `websocket.js`. Each is a
+/// function that runs at once and adds its part to `window.Realtime`, and each ends in `;`,
+/// so the next file's opening `(function` is not read as a call.
+pub const PANELS_JS: &str = concat!(
+    include_str!("pages/panels/core.js"),
+    include_str!("pages/panels/poll.js"),
+    include_str!("pages/panels/sse.js"),
+    include_str!("pages/panels/websocket.js"),
+);
 /// The style sheet every panel page loads from `GET /panels.css`.
 pub const PANELS_CSS: &str = include_str!("pages/panels.css");
 /// `Content-Type` of the style sheet.

@@ -9,7 +9,7 @@
 //! connections per origin (`seven`), echoed over a WebSocket the page opened
 //! (`handshake`), echoed intact as text and as binary of two length forms
 //! (`ws-echo`), or in every tab of the chat, a late one included (`chat`).
-//! What the script checks is written at its top.
+//! What each mode checks is written at the top of its file in `tests/browser/pages/`.
 //!
 //! Needs Chromium (`$CHROMIUM` or `/usr/bin/chromium`), `node`, and
 //! `tests/browser/node_modules` (`cd tests/browser && npm ci`). Without them

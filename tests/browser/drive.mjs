@@ -1,35 +1,22 @@
 // drive.mjs: open a lesson page in headless Chromium and check that it works.
 //
-//   node drive.mjs URL panels MESSAGE
-//       Publish MESSAGE with the page's #publish form, then wait until every
-//       <section class="panel"> shows it in its <ol class="events"> and has
-//       counted at least one request.
-//   node drive.mjs URL echo MESSAGE
-//       Click #say-hello and wait for "hello, world" in #hello; send MESSAGE
-//       with the #echo form and wait until #echoed shows it.
-//   node drive.mjs URL sse MESSAGE
-//       Wait for the SSE panel to be open and the #clock tile to show a time;
-//       publish MESSAGE and wait until the panel shows it. Reports the id the
-//       publish answer gave ("published as #N") and the panel's last event ID.
-//   node drive.mjs URL seven MESSAGE
-//       Click #open-seven and wait until 6 [data-stream] boxes are open and
-//       one is stalled; wait 500 ms more and read the states again. Click
-//       #share-one, wait for [data-shared-state="open"], publish MESSAGE and
-//       wait until the "message" box shows it and a ticker box counts events.
-//   node drive.mjs URL handshake MESSAGE
-//       Click #connect, wait for #state to be "open", send MESSAGE with the
-//       #send form and wait until #echoes shows it back. Reports
-//       socket.extensions and socket.protocol as the page shows them.
-//   node drive.mjs URL ws-echo MESSAGE
-//       Wait for #state "open"; send MESSAGE with #send-text, then random
-//       bytes with #send-binary (300 and 70000: the 16-bit and the 64-bit
-//       length forms), and wait for the three echoes in #log; click #close
-//       and wait for the CloseEvent's code in #closed.
-//   node drive.mjs URL chat MESSAGE
-//       Two tabs, A and B, in one browser context, both open on /ws. A sends
-//       "ana: MESSAGE"; POST /publish (fetch, from node) sends
-//       "server: MESSAGE"; both must show both, with the same data-id. Then
-//       a third tab C joins and must show both from the history.
+//   node drive.mjs URL MODE MESSAGE
+//
+// MODE says what to check; each is a function in pages/, whose top says
+// what it does:
+//
+//   panels     pages/panels.mjs                  the playground, lessons 2 and 3
+//   echo       pages/01_http.mjs                 lesson 1
+//   sse        pages/04_sse.mjs                  lesson 4
+//   seven      pages/04_sse.mjs                  lesson 4's /seven
+//   handshake  pages/05_websocket_handshake.mjs  lesson 5
+//   ws-echo    pages/06_websocket_echo.mjs       lesson 6
+//   chat       pages/07_websocket_chat.mjs       lesson 7
+//
+// A mode is `async (page, drive) => found`: `page` is a tab open on URL,
+// `drive` the few things every mode shares (below), and `found` what goes
+// into the report. This file is the rest: the browser, the console, the
+// deadline and the report.
 //
 // With SCREENSHOT_DIR set, it also saves PNGs of the page there.
 // Prints one JSON line saying what it found. Exit status 0 when the page did
@@ -41,6 +28,13 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+import { panels } from "./pages/panels.mjs";
+import { echo } from "./pages/01_http.mjs";
+import { sse, seven } from "./pages/04_sse.mjs";
+import { handshake } from "./pages/05_websocket_handshake.mjs";
+import { wsEcho } from "./pages/06_websocket_echo.mjs";
+import { chat } from "./pages/07_websocket_chat.mjs";
 
 const OVERALL_TIMEOUT_MS = 30_000;
 
@@ -87,7 +81,7 @@ async function run() {
   });
   const page = await openTab(context.pages()[0] ?? (await context.newPage()));
 
-  const found = await MODES[mode](page);
+  const found = await MODES[mode](page, drive);
   await shot(page, mode);
   return found;
 }
@@ -126,297 +120,20 @@ async function publish(page, text) {
   return /#(\d+)/.exec(output)[1];
 }
 
-async function panels(page) {
-  const count = await page.locator("section.panel").count();
-  if (count === 0) throw new Error("no <section class=\"panel\"> on the page");
-
-  await page.fill("#publish #message", message);
-  await page.click("#publish button");
-
-  // Wait in the page itself: cheap, and it sees exactly what a reader sees.
-  await page.waitForFunction(
-    (text) =>
-      [...document.querySelectorAll("section.panel")].every((panel) => {
-        const shown = [...panel.querySelectorAll("ol.events li")].some((li) =>
-          li.textContent.includes(text),
-        );
-        const requests = Number(panel.querySelector('[data-counter="requests"]')?.textContent);
-        return shown && requests > 0;
-      }),
-    message,
-    { polling: 100 },
-  );
-
-  const found = await page.evaluate((text) => {
-    const counters = (panel) =>
-      Object.fromEntries(
-        [...panel.querySelectorAll("[data-counter]")].map((el) => [el.dataset.counter, el.textContent]),
-      );
-    return {
-      published: document.querySelector("#publish output")?.textContent ?? null,
-      panels: [...document.querySelectorAll("section.panel")].map((panel) => ({
-        transport: panel.dataset.transport,
-        id: [...panel.querySelectorAll("ol.events li")].find((li) => li.textContent.includes(text))
-          ?.dataset.id,
-        status: panel.querySelector("[data-status]")?.textContent ?? null,
-        counters: counters(panel),
-      })),
-    };
-  }, message);
-  return found;
-}
-
-async function echo(page) {
-  await page.click("#say-hello");
-  await page.waitForFunction(
-    () => document.querySelector("#hello")?.textContent.includes("hello, world"),
-    null,
-    { polling: 100 },
-  );
-
-  await page.fill("#echo #message", message);
-  await page.click("#echo button");
-  await page.waitForFunction(
-    (text) => document.querySelector("#echoed")?.textContent.includes(text),
-    message,
-    { polling: 100 },
-  );
-
-  return {
-    hello: await page.textContent("#hello"),
-    echoed: await page.textContent("#echoed"),
-  };
-}
-
-async function sse(page) {
-  const panel = 'section.panel[data-transport="sse"]';
-  report.step = "wait for the stream to open";
-  await page.waitForSelector(`${panel}[data-state="open"]`);
-  // The clock stream replays its newest event at once, then one a second.
-  report.step = "wait for the clock";
-  await page.waitForFunction(
-    () => /^\d\d:\d\d:\d\d$/.test(document.querySelector("#clock [data-clock]")?.textContent ?? ""),
-    null,
-    { polling: 100 },
-  );
-
-  const publishedId = await publish(page, message);
-  report.step = "wait for the message on the panel";
-  await page.waitForFunction(
-    ([selector, text]) =>
-      [...document.querySelectorAll(`${selector} ol.events li`)].some((li) => li.textContent.includes(text)),
-    [panel, message],
-    { polling: 100 },
-  );
-
-  return page.evaluate(
-    ([selector, text, publishedId]) => {
-      const element = document.querySelector(selector);
-      return {
-        published_id: publishedId,
-        shown_id: [...element.querySelectorAll("ol.events li")].find((li) => li.textContent.includes(text))
-          ?.dataset.id,
-        last_event_id: element.querySelector("[data-last-event-id]")?.textContent ?? null,
-        state: element.dataset.state,
-        connection: element.querySelector("[data-connection]")?.textContent ?? null,
-        clock: document.querySelector("#clock [data-clock]")?.textContent ?? null,
-        status: element.querySelector("[data-status]")?.textContent ?? null,
-        counters: Object.fromEntries(
-          [...element.querySelectorAll("[data-counter]")].map((el) => [el.dataset.counter, el.textContent]),
-        ),
-      };
-    },
-    [panel, message, publishedId],
-  );
-}
-
-async function seven(page) {
-  const states = () =>
-    page.evaluate(() => [...document.querySelectorAll("[data-stream]")].map((box) => box.dataset.state));
-  const count = (list, state) => list.filter((s) => s === state).length;
-
-  report.step = "open seven: wait for 6 open and 1 stalled";
-  await page.click("#open-seven");
-  // Six open quickly; the seventh is marked stalled after 2 s without onopen.
-  await page.waitForFunction(
-    () => {
-      const boxes = [...document.querySelectorAll("[data-stream]")];
-      const open = boxes.filter((box) => box.dataset.state === "open").length;
-      const stalled = boxes.filter((box) => box.dataset.state === "stalled").length;
-      return boxes.length === 7 && open === 6 && stalled === 1;
-    },
-    null,
-    { polling: 100 },
-  );
-  await page.waitForTimeout(500);
-  const sevenStates = await states();
-  await shot(page, "seven-stalled");
-
-  report.step = "share one: wait for the shared stream to open";
-  await page.click("#share-one");
-  await page.waitForSelector('#shared[data-shared-state="open"]');
-  const closedStates = await states();
-  const publishedId = await publish(page, message);
-  report.step = "wait for the message in the shared stream's message box";
-  await page.waitForFunction(
-    (text) => document.querySelector('[data-type="message"] [data-last]')?.textContent.includes(text),
-    message,
-    { polling: 100 },
-  );
-  // The ticker (--tick-ms 200) feeds the named types.
-  report.step = "wait for a ticker event in a named-type box";
-  await page.waitForFunction(
-    () =>
-      ["ACME", "GLOBEX", "INITECH", "UMBRELLA"].some(
-        (type) => Number(document.querySelector(`[data-type="${type}"] [data-count]`)?.textContent) > 0,
-      ),
-    null,
-    { polling: 100 },
-  );
-
-  return {
-    seven: sevenStates,
-    seven_open: count(sevenStates, "open"),
-    seven_stalled: count(sevenStates, "stalled"),
-    after_share: closedStates,
-    shared_state: await page.getAttribute("#shared", "data-shared-state"),
-    published_id: publishedId,
-    shared_message: await page.textContent('[data-type="message"] [data-last]'),
-    shared_counts: await page.evaluate(() =>
-      Object.fromEntries(
-        [...document.querySelectorAll("[data-type]")].map((box) => [
-          box.dataset.type,
-          Number(box.querySelector("[data-count]").textContent),
-        ]),
-      ),
-    ),
-  };
-}
-
-async function handshake(page) {
-  report.step = "connect";
-  await page.click("#connect");
-  await page.waitForSelector('#state[data-state="open"]');
-
-  report.step = "send and wait for the echo";
-  await page.fill("#send #text", message);
-  await page.click("#send button");
-  await page.waitForFunction(
-    (text) => [...document.querySelectorAll("#echoes li")].some((li) => li.textContent.includes(text)),
-    message,
-    { polling: 100 },
-  );
-
-  return page.evaluate(() => {
-    const fact = (name) => document.querySelector(`[data-fact="${name}"]`)?.textContent ?? null;
-    return {
-      state: document.querySelector("#state").dataset.state,
-      echoed: document.querySelector("#echoes li")?.firstChild?.textContent ?? null,
-      url_shown: fact("url"),
-      protocol: fact("protocol"),
-      extensions: fact("extensions"),
-    };
-  });
-}
-
-async function wsEcho(page) {
-  report.step = "wait for the socket to open";
-  await page.waitForSelector('#state[data-state="open"]');
-
-  report.step = "send text and binary";
-  await page.fill("#send-text #text", message);
-  await page.click("#send-text button");
-  for (const size of [300, 70000]) {
-    await page.fill("#send-binary #size", String(size));
-    await page.click("#send-binary button");
-  }
-  report.step = "wait for the three echoes";
-  await page.waitForFunction(
-    () => document.querySelectorAll('#log li[data-direction="received"]').length >= 3,
-    null,
-    { polling: 100 },
-  );
-  // Oldest first, as sent: text, 300 bytes, 70000 bytes.
-  const echoes = await page.evaluate(() =>
-    [...document.querySelectorAll('#log li[data-direction="received"]')].reverse().map((li) => ({
-      kind: li.dataset.kind,
-      size: li.dataset.size,
-      match: li.dataset.match,
-      text: li.textContent,
-    })),
-  );
-
-  report.step = "close and wait for the close event";
-  await page.click("#close");
-  await page.waitForSelector('#state[data-state="closed"]');
-  const closed = await page.evaluate(() => ({ ...document.querySelector("#closed").dataset }));
-
-  // Flat fields, for the Rust test's string_field.
-  const flat = {};
-  echoes.forEach((echo, i) => {
-    flat[`echo_${i}`] = `${echo.kind} ${echo.size} ${echo.match === "true" ? "identical" : "DIFFERENT"}`;
-  });
-  return {
-    ...flat,
-    echoed_text: echoes[0]?.text ?? null,
-    close_code: closed.code ?? null,
-    close_clean: closed.clean ?? null,
-    close_text: await page.textContent("#closed"),
-  };
-}
-
-async function chat(pageA) {
-  const tabs = { a: pageA };
-  report.step = "open tab B";
-  tabs.b = await openTab(await context.newPage());
-
-  report.step = "wait for A and B to be open";
-  for (const page of Object.values(tabs)) await page.waitForSelector('#state[data-state="open"]');
-
-  // What a list shows, oldest first: each message's data-id, and its text ("#7 ana: hi").
-  const shown = (page) =>
-    page.evaluate(() => {
-      const items = [...document.querySelectorAll("#messages li[data-id]")];
-      return { ids: items.map((li) => li.dataset.id).join(","), texts: items.map((li) => li.textContent).join(" | ") };
-    });
-  const waitFor = (page, text) =>
-    page.waitForFunction(
-      (text) => [...document.querySelectorAll("#messages li[data-id]")].some((li) => li.textContent.includes(text)),
-      text,
-      { polling: 100 },
-    );
-
-  report.step = "A says something";
-  const typed = `ana: ${message}`;
-  await tabs.a.fill("#name", "ana");
-  await tabs.a.fill("#text", message);
-  await tabs.a.click("#chat button");
-  report.step = "wait for A's message in A and B";
-  await Promise.all([waitFor(tabs.a, typed), waitFor(tabs.b, typed)]);
-
-  report.step = "POST /publish from node";
-  const published = `server: ${message}`;
-  const response = await fetch(new URL("/publish", url), { method: "POST", body: published });
-  if (!response.ok) throw new Error(`POST /publish: ${response.status}`);
-  const { id: publishedId } = await response.json();
-  report.step = "wait for the published message in A and B";
-  await Promise.all([waitFor(tabs.a, published), waitFor(tabs.b, published)]);
-
-  report.step = "tab C joins and gets the history";
-  tabs.c = await openTab(await context.newPage());
-  await tabs.c.waitForSelector('#state[data-state="open"]');
-  await Promise.all([waitFor(tabs.c, typed), waitFor(tabs.c, published)]);
-  await shot(tabs.b, "chat-b");
-  await shot(tabs.c, "chat-c");
-
-  const lists = {};
-  for (const [name, page] of Object.entries(tabs)) {
-    const { ids, texts } = await shown(page);
-    lists[`ids_${name}`] = ids;
-    lists[`tab_${name}`] = texts;
-  }
-  return { published_id: String(publishedId), ...lists };
-}
+// What every mode gets. It is passed in, not imported, so that pages/*.mjs
+// import nothing from this file and this file imports them.
+const drive = {
+  url,
+  message,
+  // Where the mode is: a failure's report says the last step it reached.
+  step(name) {
+    report.step = name;
+  },
+  // One more tab in the same browser (same origin, same connection pool).
+  newTab: async () => openTab(await context.newPage()),
+  shot,
+  publish,
+};
 
 let timer;
 const timeout = new Promise((_, reject) => {

@@ -1,6 +1,6 @@
 //! The interop test's machinery: finding the Python that has `websockets`, skipping or
 //! failing when it is missing, and running `websockets_client.py` with a deadline. Used by
-//! `tests/lesson_07_websocket.rs`.
+//! `tests/lesson_07_interop.rs`.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A third-party client against the realtime server: Python's `websockets` package.
 
-Run by `tests/lesson_07_websocket.rs` (which starts the server, publishes two events and
+Run by `tests/lesson_07_interop.rs` (which starts the server, publishes two events and
 reads this script's output) with the interpreter of a virtualenv that has `websockets`:
 
     target/interop-venv/bin/python tests/interop/websockets_client.py 127.0.0.1:PORT
