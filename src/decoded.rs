@@ -1,8 +1,10 @@
 //! What a decoder found at the front of a buffer: a whole value, or not enough bytes yet.
 //!
-//! Every wire format in this crate (a request head, a chunk of a chunked body, later an SSE
-//! line and a WebSocket frame) is decoded by a pure function over `&[u8]` that answers with
-//! this one type, in the manner of `httparse::Status`. The socket loop around it reads more
+//! The wire formats this crate reads from a socket (a request head, a chunk of a chunked
+//! body, a WebSocket frame's header and its payload pieces) are decoded by pure functions
+//! over `&[u8]` that answer with this one type, in the manner of `httparse::Status`. (The
+//! event-stream parser of lesson 4 is the other shape: bytes are pushed in and dispatched
+//! events come out, because a browser's parser works that way.) The socket loop around it reads more
 //! bytes on [`Decoded::Partial`] and drops `consumed` bytes from its buffer on
 //! [`Decoded::Complete`]; the bytes after them belong to whatever comes next.
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use super::decoder::{FrameDecoder, Piece};
 use super::frame::{FrameError, Role};
-use super::trace::{describe_header, describe_payload};
+use super::trace::{Tracing, describe_header, describe_payload};
 use crate::decoded::Decoded;
 
 /// Bytes read from the socket at a time between frames and for small ones.
@@ -34,15 +34,15 @@ pub struct FrameReader {
     decoder: FrameDecoder,
     /// The socket's read timeout as last set, to set it only when it changes.
     read_timeout: Option<Duration>,
-    /// `--trace`: print each received frame; set while a traced header awaits its payload.
-    trace: bool,
+    trace: Tracing,
+    /// Set while a traced header awaits the first piece of its payload.
     payload_untraced: bool,
 }
 
 impl FrameReader {
     /// Reads frames received by `role` from `stream`; `leftover` are bytes already read
     /// past the opening handshake (the start of the first frame).
-    pub fn new(stream: TcpStream, leftover: Vec<u8>, role: Role, trace: bool) -> Self {
+    pub fn new(stream: TcpStream, leftover: Vec<u8>, role: Role, trace: Tracing) -> Self {
         let end = leftover.len();
         let mut buf = leftover;
         buf.resize(end.max(READ_CHUNK), 0);
@@ -70,8 +70,8 @@ impl FrameReader {
     /// The [`FrameError`] of a frame that broke a rule.
     pub fn next_piece(&mut self) -> Result<Option<Piece<'_>>, FrameError> {
         // A header is at most 14 bytes; keep them as they came, for the trace.
-        let raw_header =
-            (self.trace).then(|| self.buf[self.start..self.end.min(self.start + 14)].to_vec());
+        let raw_header = (self.trace == Tracing::On)
+            .then(|| self.buf[self.start..self.end.min(self.start + 14)].to_vec());
         let bytes = &mut self.buf[self.start..self.end];
         let (piece, consumed) = match self.decoder.decode(bytes)? {
             Decoded::Complete { value, consumed } => (value, consumed),

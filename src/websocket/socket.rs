@@ -93,10 +93,10 @@ impl WebSocket {
         config: Config,
     ) -> io::Result<Self> {
         stream.set_read_timeout(None)?; // the HTTP layer's idle timeout no longer applies
-        let writer = Writer::new(stream.try_clone()?, role, config.trace);
+        let writer = Writer::new(stream.try_clone()?, role, config.trace.into());
         writer.set_write_wait(config.write_timeout)?;
         Ok(WebSocket {
-            reader: FrameReader::new(stream, leftover, role, config.trace),
+            reader: FrameReader::new(stream, leftover, role, config.trace.into()),
             assembler: Assembler::new(config.max_message),
             liveness: Liveness::new(config.ping_interval, config.pong_timeout, Instant::now()),
             writer: writer.shared(),

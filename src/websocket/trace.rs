@@ -20,6 +20,21 @@ use crate::decoded::Decoded;
 /// How many payload bytes a trace line shows.
 pub const SHOWN_BYTES: usize = 16;
 
+/// Whether frames are printed to stderr (`--trace`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracing {
+    /// Print nothing.
+    Off,
+    /// Print every frame sent and received.
+    On,
+}
+
+impl From<bool> for Tracing {
+    fn from(on: bool) -> Self {
+        if on { Tracing::On } else { Tracing::Off }
+    }
+}
+
 /// Which way a frame went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

@@ -21,7 +21,7 @@ use super::closing::Closing;
 use super::frame::{Header, OpCode, Role, encode};
 use super::keys::KeySource;
 use super::message::Message;
-use super::trace::{Direction, SHOWN_BYTES, describe};
+use super::trace::{Direction, SHOWN_BYTES, Tracing, describe};
 use crate::outbox::Outbox;
 
 /// A writer shared by the threads that send on one connection.
@@ -52,15 +52,16 @@ pub struct Writer {
     keys: KeySource,
     outbox: Outbox,
     closing: Closing,
-    trace: bool,
-    /// A client's frame is built here: masking needs a copy of the payload.
-    masked: Vec<u8>,
+    trace: Tracing,
+    /// A frame's header is built here, or a client's whole frame (masking needs a copy
+    /// of the payload); kept to reuse its allocation.
+    scratch: Vec<u8>,
 }
 
 impl Writer {
     /// A writer on `stream` for `role` (a client masks its frames); `trace` prints each
     /// frame to stderr (see [`super::trace`]).
-    pub fn new(stream: TcpStream, role: Role, trace: bool) -> Self {
+    pub fn new(stream: TcpStream, role: Role, trace: Tracing) -> Self {
         Writer {
             stream,
             role,
@@ -68,7 +69,7 @@ impl Writer {
             outbox: Outbox::new(),
             closing: Closing::Open,
             trace,
-            masked: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -105,31 +106,28 @@ impl Writer {
             self.closing = self.closing.on_close_sent(); // the last frame we send
         }
         let header = Header::new(opcode, payload.len());
-        match self.role {
-            Role::Server => self.write(&header, payload),
+        let mut frame = std::mem::take(&mut self.scratch);
+        frame.clear();
+        let result = match self.role {
+            // A server's header and the caller's payload go in one vectored write, so a
+            // big payload is never copied to sit next to its header.
+            Role::Server => {
+                header.encode(&mut frame);
+                self.write_parts(&frame, payload)
+            }
             Role::Client => {
                 let header = header.with_mask(Some(self.keys.masking_key())); // §5.3
-                let mut frame = std::mem::take(&mut self.masked);
-                frame.clear();
                 encode(&mut frame, &header, payload);
                 let (head, body) = frame.split_at(header.encoded_len());
-                let result = self.write_parts(head, body);
-                self.masked = frame;
-                result
+                self.write_parts(head, body)
             }
-        }
-    }
-
-    /// Writes a server's frame: the header and the caller's payload in one vectored
-    /// write, so a big payload is never copied to sit next to its header.
-    fn write(&mut self, header: &Header, payload: &[u8]) -> Result<(), SendError> {
-        let mut head = Vec::with_capacity(14);
-        header.encode(&mut head);
-        self.write_parts(&head, payload)
+        };
+        self.scratch = frame;
+        result
     }
 
     fn write_parts(&mut self, head: &[u8], body: &[u8]) -> Result<(), SendError> {
-        if self.trace {
+        if self.trace == Tracing::On {
             let shown = &body[..body.len().min(SHOWN_BYTES)];
             eprint!("{}", describe(Direction::Sent, &[head, shown].concat()));
         }
@@ -154,7 +152,7 @@ impl Writer {
         if self.closing != Closing::Open {
             return Err(SendError::Closed);
         }
-        if self.trace {
+        if self.trace == Tracing::On {
             eprint!("{}", describe(Direction::Sent, frames));
         }
         self.write_out(frames, &[])
