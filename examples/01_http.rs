@@ -24,6 +24,7 @@ use std::error::Error;
 use realtime::http::request::Version;
 use realtime::http::{Reply, Request, Response, Router, Server, Status};
 use realtime::options::Options;
+use realtime::stats;
 use realtime::pages;
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -37,7 +38,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .post("/echo", echo);
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    server.run(router)
+    // Every server answers GET /stats: its ledger (lesson 8).
+    let stats = stats::handler(server.ledger());
+    server.run(router.get("/stats", stats))
 }
 
 /// Answers with the request as the server parsed it: request line, field lines, the

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
+use realtime::stats;
 use realtime::{pages, poll, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -39,5 +40,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .get("/poll", poll::handler(log));
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    server.run(router)
+    // Every server answers GET /stats: its ledger (lesson 8).
+    let stats = stats::handler(server.ledger());
+    server.run(router.get("/stats", stats))
 }

@@ -32,6 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
+use realtime::stats;
 use realtime::sse::{self, StreamOptions};
 use realtime::{journal, pages, publish, ticker};
 
@@ -67,7 +68,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .get("/clock", sse::handler(spawn_clock(), clock));
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    server.run(router)
+    // Every server answers GET /stats: its ledger (lesson 8).
+    let stats = stats::handler(server.ledger());
+    server.run(router.get("/stats", stats))
 }
 
 /// A log of its own that gets the time of day (UTC, `HH:MM:SS`) every second.

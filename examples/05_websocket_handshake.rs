@@ -28,6 +28,7 @@ use std::error::Error;
 use realtime::http::request::Version;
 use realtime::http::{Request, Router, Server};
 use realtime::options::Options;
+use realtime::stats;
 use realtime::pages;
 use realtime::websocket::endpoints;
 
@@ -51,7 +52,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         });
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    server.run(router)
+    // Every server answers GET /stats: its ledger (lesson 8).
+    let stats = stats::handler(server.ledger());
+    server.run(router.get("/stats", stats))
 }
 
 /// The request head as it arrived, field by field.

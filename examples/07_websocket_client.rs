@@ -15,6 +15,7 @@ use std::io::{self, BufRead};
 use std::thread;
 use std::time::Duration;
 
+use realtime::ledger::Meter;
 use realtime::websocket::connect::connect;
 use realtime::websocket::writer::lock;
 use realtime::websocket::{CloseCode, Config, Message};
@@ -30,7 +31,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         trace: args.iter().any(|a| a == "--trace"),
         ..Config::default()
     };
-    let mut ws = connect(&url, &[], Duration::from_secs(5), config)?;
+    let mut ws = connect(&url, &[], Duration::from_secs(5), config, Meter::none())?;
     eprintln!("connected to {url}; type lines to send, Ctrl-D to close");
 
     let writer = ws.writer();

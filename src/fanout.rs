@@ -61,12 +61,12 @@ pub struct Gone;
 
 /// Where a subscriber's bytes go: an event stream's socket, a WebSocket's writer.
 pub trait Sink: Send + 'static {
-    /// Writes `bytes` (a replay, perhaps empty) on the subscriber's own thread, which,
-    /// unlike the fan-out thread, may wait for this one client.
+    /// Writes `bytes` (a replay, perhaps empty, of `events` events) on the subscriber's
+    /// own thread, which, unlike the fan-out thread, may wait for this one client.
     ///
     /// # Errors
     /// [`Gone`]: the client left, or did not take the replay in time.
-    fn replay(&mut self, bytes: &[u8]) -> Result<(), Gone>;
+    fn replay(&mut self, bytes: &[u8], events: usize) -> Result<(), Gone>;
 
     /// Called once, under the inbox lock, when the fan-out thread takes the subscriber
     /// over: sets the socket's writes to wait at most `write_wait` (zero: non-blocking).
@@ -75,12 +75,12 @@ pub trait Sink: Send + 'static {
     /// [`Gone`]: the socket cannot be switched; it is closed, not retried.
     fn go_live(&mut self, write_wait: Duration) -> Result<(), Gone>;
 
-    /// Writes `bytes` after whatever is queued, waiting at most the policy's write wait,
-    /// and says how many bytes are left queued.
+    /// Writes `bytes` (`events` events) after whatever is queued, waiting at most the
+    /// policy's write wait, and says how many bytes are left queued.
     ///
     /// # Errors
     /// [`Gone`]: the connection is closed or failed.
-    fn send(&mut self, bytes: &[u8]) -> Result<usize, Gone>;
+    fn send(&mut self, bytes: &[u8], events: usize) -> Result<usize, Gone>;
 
     /// Runs every tick of the feed: a heartbeat, or a check that the connection is alive.
     /// Returns the bytes left queued.
@@ -163,7 +163,7 @@ impl<S: Sink> Fanout<S> {
             let batch = self.log.since(cursor);
             bytes.clear();
             (self.encode)(&mut bytes, &batch);
-            sink.replay(&bytes)?;
+            sink.replay(&bytes, batch.events.len())?;
             cursor = batch.last_id;
             let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
             if self.log.last_id() == cursor {
@@ -221,13 +221,15 @@ impl<S: Sink> Subscriber<S> {
     /// before that event, such as an SSE `missed` event, goes too). With nothing new, it
     /// still pushes out what is queued.
     fn deliver(&mut self, batch: &Batch, offsets: &[usize], bytes: &[u8]) -> Result<usize, Gone> {
-        let share = match batch.events.iter().position(|e| e.id > self.cursor) {
+        let first_new = batch.events.iter().position(|e| e.id > self.cursor);
+        let share = match first_new {
             Some(0) => bytes,
             Some(i) => &bytes[offsets[i]..],
             None => &[],
         };
+        let events = first_new.map_or(0, |i| batch.events.len() - i);
         self.cursor = self.cursor.max(batch.last_id);
-        self.sink.send(share)
+        self.sink.send(share, events)
     }
 
     /// The one drop rule: gone, or more than `max_pending` queued, or behind for longer

@@ -52,5 +52,7 @@ fn answer(log: &EventLog, request: &Request) -> Response {
         }
     };
     let batch = log.wait_since(since, Duration::from_millis(timeout_ms));
-    Response::json(batch_json(&batch)).with_field("Cache-Control", "no-store")
+    Response::json(batch_json(&batch))
+        .with_field("Cache-Control", "no-store")
+        .carrying(batch.events.len())
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::options::Options;
+use realtime::stats;
 use realtime::sse::StreamOptions;
 use realtime::{playground, ticker};
 
@@ -26,5 +27,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         options.websocket(),
         options.handshake(),
     );
-    server.run(router)
+    // Every server answers GET /stats: its ledger (lesson 8).
+    let stats = stats::handler(server.ledger());
+    server.run(router.get("/stats", stats))
 }

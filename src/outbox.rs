@@ -15,16 +15,27 @@
 use std::io::{self, ErrorKind, IoSlice, Write};
 use std::net::TcpStream;
 
-/// The bytes queued for one socket.
+use crate::ledger::Meter;
+
+/// The bytes queued for one socket, and where the bytes it writes are counted.
 #[derive(Debug, Default)]
 pub struct Outbox {
     queued: Vec<u8>,
+    meter: Meter,
 }
 
 impl Outbox {
-    /// An empty outbox.
+    /// An empty outbox that counts nothing.
     pub fn new() -> Self {
         Outbox::default()
+    }
+
+    /// An empty outbox whose written bytes count in `meter`.
+    pub fn metered(meter: Meter) -> Self {
+        Outbox {
+            queued: Vec::new(),
+            meter,
+        }
     }
 
     /// Bytes queued that the socket has not taken yet.
@@ -67,7 +78,10 @@ impl Outbox {
         while !rest.is_empty() {
             match stream.write_vectored(rest) {
                 Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                Ok(n) => {
+                    self.meter.wrote(n);
+                    IoSlice::advance_slices(&mut rest, n);
+                }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                     for part in rest.iter() {

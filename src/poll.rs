@@ -51,6 +51,7 @@ fn answer(log: &EventLog, request: &Request) -> Response {
     Response::json(batch_json(&batch))
         .with_field("ETag", etag)
         .with_field("Cache-Control", "no-cache")
+        .carrying(batch.events.len())
 }
 
 /// The `since` query parameter: the id of the last event the client has (0 if absent).

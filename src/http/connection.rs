@@ -24,6 +24,7 @@ use super::router::Router;
 use super::slot::ConnectionSlot;
 use super::status::Status;
 use crate::decoded::Decoded;
+use crate::ledger::Transport;
 
 /// Bytes asked of the kernel per `read`. A typical request head fits in one.
 const READ_CHUNK: usize = 4096;
@@ -63,6 +64,10 @@ struct Connection {
     idle_timeout: Duration,
     /// The read timeout the socket has now, so that we only make the syscall on a change.
     read_timeout: Duration,
+    /// The connection's place under the cap, and where its bytes are counted.
+    slot: ConnectionSlot,
+    /// Bytes of the request being read taken from `buf` so far, for the ledger.
+    used: usize,
 }
 
 /// Serves `stream` until the client closes, asks to close, breaks a rule, stays idle past
@@ -70,7 +75,7 @@ struct Connection {
 /// Never panics on client input; a panicking handler costs its client a `500` and its
 /// connection, nothing more.
 pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &ServerConfig) {
-    let Ok(mut conn) = Connection::new(stream, config.idle_timeout) else {
+    let Ok(mut conn) = Connection::new(stream, config.idle_timeout, slot) else {
         return;
     };
     loop {
@@ -79,7 +84,11 @@ pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &
             Ok(None) | Err(ReadFailure::Io) => return,
             Err(ReadFailure::Refused(error)) => return conn.refuse(&error),
         };
-        let Some(mut reply) = dispatch(router, &request) else {
+        // Counted as open by its path first, so that a parked long poll counts as one.
+        conn.slot.count_as(Transport::of_path(request.path()));
+        let reply = dispatch(router, &request);
+        conn.count_request(reply.as_ref().map_or(Transport::Other, |r| transport_of(r, &request)));
+        let Some(mut reply) = reply else {
             let answer = Response::text(Status::INTERNAL_SERVER_ERROR, "handler panicked\n");
             return conn.send_last(&answer);
         };
@@ -96,9 +105,7 @@ pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &
                 }
             }
             // Lessons 4 and 5: the socket leaves this loop for good.
-            Reply::Takeover(head, takeover) => {
-                return conn.hand_over(&request, &head, takeover, slot);
-            }
+            Reply::Takeover(head, takeover) => return conn.hand_over(&request, &head, takeover),
         }
     }
 }
@@ -106,6 +113,16 @@ pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &
 /// Runs the handler; `None` if it panicked.
 fn dispatch(router: &Router, request: &Request) -> Option<Reply> {
     catch_unwind(AssertUnwindSafe(|| router.dispatch(request))).ok()
+}
+
+/// Which transport a reply belongs to in the ledger: a `101` starts a WebSocket, any
+/// other takeover is an event stream, an answer goes by its path.
+fn transport_of(reply: &Reply, request: &Request) -> Transport {
+    match reply {
+        Reply::Takeover(head, _) if head.status == Status::SWITCHING_PROTOCOLS => Transport::Ws,
+        Reply::Takeover(..) => Transport::Sse,
+        Reply::Answer(_) => Transport::of_path(request.path()),
+    }
 }
 
 /// `HEAD` gets the head of the answer `GET` would get, without its body (RFC 9110 §9.3.2).
@@ -130,7 +147,7 @@ fn allow_origin(answer: &mut Response, request: &Request, config: &ServerConfig)
 }
 
 impl Connection {
-    fn new(stream: TcpStream, idle_timeout: Duration) -> io::Result<Self> {
+    fn new(stream: TcpStream, idle_timeout: Duration, slot: ConnectionSlot) -> io::Result<Self> {
         // Answers go out in one write each; Nagle's algorithm would only delay them.
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(idle_timeout))?;
@@ -142,7 +159,22 @@ impl Connection {
             out: Vec::new(),
             idle_timeout,
             read_timeout: idle_timeout,
+            slot,
+            used: 0,
         })
+    }
+
+    /// Takes the next `n` bytes of the request from the buffer.
+    fn take(&mut self, n: usize) -> Vec<u8> {
+        self.used += n;
+        self.buf.drain(..n).collect()
+    }
+
+    /// The request just read counts as one of `transport`'s, with its bytes.
+    fn count_request(&mut self, transport: Transport) {
+        self.slot.count_as(transport);
+        self.slot.meter().request();
+        self.slot.meter().read(std::mem::take(&mut self.used));
     }
 
     /// Reads the next request, or `Ok(None)` when the client closed or idled out between
@@ -168,11 +200,12 @@ impl Connection {
                 Decoded::Partial => {}
             }
         };
-        self.buf.drain(..consumed);
+        self.take(consumed);
         if framing != BodyFraming::Empty && request.expects_continue() && self.buf.is_empty() {
             // RFC 9110 §10.1.1: the client waits (curl: up to 1 s) for this before its body.
             let interim = format!("HTTP/1.1 {}\r\n\r\n", Status::CONTINUE);
             self.stream.write_all(interim.as_bytes())?;
+            self.slot.meter().wrote(interim.len());
         }
         request.body = match framing {
             BodyFraming::Empty => Vec::new(),
@@ -188,7 +221,7 @@ impl Connection {
                 return Err(RequestError::Malformed("connection closed inside the body").into());
             }
         }
-        Ok(self.buf.drain(..len).collect())
+        Ok(self.take(len))
     }
 
     fn read_chunked_body(&mut self, deadline: Instant) -> Result<Vec<u8>, ReadFailure> {
@@ -199,7 +232,7 @@ impl Connection {
                     value: Chunk::Last,
                     consumed,
                 } => {
-                    self.buf.drain(..consumed);
+                    self.take(consumed);
                     return Ok(body);
                 }
                 Decoded::Complete {
@@ -207,7 +240,7 @@ impl Connection {
                     consumed,
                 } => {
                     body.extend_from_slice(&self.buf[start..start + len]);
-                    self.buf.drain(..consumed);
+                    self.take(consumed);
                 }
                 Decoded::Partial if self.fill(Some(deadline))? == 0 => {
                     return Err(RequestError::Malformed("connection closed inside the body").into());
@@ -249,7 +282,10 @@ impl Connection {
         self.out.clear();
         let date = http_date(SystemTime::now());
         answer.write_to(&mut self.out, &date, framing, connection);
-        self.stream.write_all(&self.out)
+        self.stream.write_all(&self.out)?;
+        self.slot.meter().wrote(self.out.len());
+        self.slot.meter().delivered(answer.events);
+        Ok(())
     }
 
     /// Writes `answer` with `Connection: close`, then closes.
@@ -265,6 +301,8 @@ impl Connection {
     /// The request broke a rule: its status, a line saying which, and close.
     fn refuse(&mut self, error: &RequestError) {
         eprintln!("refused: {error}");
+        self.used += self.buf.len(); // what was read of it, refused
+        self.count_request(Transport::Other);
         self.send_last(&Response::text(error.status(), format!("{error}\n")));
     }
 
@@ -272,13 +310,7 @@ impl Connection {
     /// the bytes read past the request. An event stream's head says `Connection: close`
     /// (its body ends when the connection does); a `101` carries the handler's
     /// `Connection: Upgrade`. `HEAD` gets the head alone.
-    fn hand_over(
-        mut self,
-        request: &Request,
-        head: &Response,
-        takeover: Takeover,
-        slot: ConnectionSlot,
-    ) {
+    fn hand_over(mut self, request: &Request, head: &Response, takeover: Takeover) {
         let connection = match head.status {
             Status::SWITCHING_PROTOCOLS => ConnectionField::Omitted,
             _ => ConnectionField::Close,
@@ -292,7 +324,7 @@ impl Connection {
         takeover(Handoff {
             stream: self.stream,
             leftover: self.buf,
-            slot,
+            slot: self.slot,
         });
     }
 }

@@ -22,6 +22,7 @@
 //! here has a known length), trailers (read and dropped), `OPTIONS` preflight, range requests.
 
 pub mod chunked;
+pub mod client;
 pub mod config;
 pub mod connection;
 pub mod date;

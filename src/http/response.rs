@@ -64,6 +64,9 @@ pub struct Response {
     pub fields: Vec<(&'static str, String)>,
     /// The message body; dropped on the wire for `HEAD` and for 1xx/204/304.
     pub body: Vec<u8>,
+    /// How many events of the event log the body carries: counted in the server's
+    /// ledger (`/stats`), never sent.
+    pub events: usize,
 }
 
 impl fmt::Debug for Response {
@@ -72,6 +75,7 @@ impl fmt::Debug for Response {
             .field("status", &self.status)
             .field("fields", &self.fields)
             .field("body", &String::from_utf8_lossy(&self.body))
+            .field("events", &self.events)
             .finish()
     }
 }
@@ -83,7 +87,14 @@ impl Response {
             status,
             fields: Vec::new(),
             body: Vec::new(),
+            events: 0,
         }
+    }
+
+    /// Notes that the body carries `events` events of the log, for the ledger.
+    pub fn carrying(mut self, events: usize) -> Self {
+        self.events = events;
+        self
     }
 
     /// Adds the field line `name: value`. `value` must not hold CR or LF; handlers pass

@@ -32,6 +32,7 @@ use super::response::{ConnectionField, Framing, Response};
 use super::router::Router;
 use super::slot::ConnectionSlot;
 use super::status::Status;
+use crate::ledger::{Ledger, Meter, Transport};
 
 /// Stack reserved per connection thread: 256 KiB instead of Rust's default 2 MiB. The
 /// deepest path (a debug build parsing a head with 64 field slots) uses well under a
@@ -46,6 +47,7 @@ const REFUSAL_QUEUE: usize = 64;
 pub struct Server {
     listener: TcpListener,
     config: Arc<ServerConfig>,
+    ledger: Arc<Ledger>,
 }
 
 impl Server {
@@ -57,7 +59,14 @@ impl Server {
         Ok(Server {
             listener: TcpListener::bind(addr)?,
             config: Arc::new(config),
+            ledger: Ledger::new(),
         })
+    }
+
+    /// The server's ledger: what its connections read and wrote, per transport (lesson 8
+    /// serves it as `GET /stats`).
+    pub fn ledger(&self) -> Arc<Ledger> {
+        Arc::clone(&self.ledger)
     }
 
     /// The address actually bound, with the real port.
@@ -76,7 +85,7 @@ impl Server {
     /// Accepts connections forever, each on its own thread running `router`.
     pub fn run(self, router: Router) -> ! {
         let open = Arc::new(AtomicUsize::new(0));
-        let refuse = spawn_refuser();
+        let refuse = spawn_refuser(Meter::new(&self.ledger, Transport::Other));
         let router = Arc::new(router);
         loop {
             match self.listener.accept() {
@@ -113,7 +122,7 @@ impl Server {
             return;
         }
         // Released when serve drops it, or with whatever took the connection over.
-        let slot = ConnectionSlot::taken(open);
+        let slot = ConnectionSlot::taken(open, &self.ledger);
         let (router, config) = (Arc::clone(router), Arc::clone(&self.config));
         let spawned = thread::Builder::new()
             .stack_size(STACK_BYTES)
@@ -126,7 +135,7 @@ impl Server {
 
 /// One thread answers every refused connection with `503` and closes it gracefully, so
 /// that a flood of refusals costs one thread, not one each.
-fn spawn_refuser() -> SyncSender<TcpStream> {
+fn spawn_refuser(meter: Meter) -> SyncSender<TcpStream> {
     let (send, receive) = sync_channel::<TcpStream>(REFUSAL_QUEUE);
     thread::spawn(move || {
         for stream in receive {
@@ -137,6 +146,7 @@ fn spawn_refuser() -> SyncSender<TcpStream> {
             answer.write_to(&mut out, &date, Framing::Length, ConnectionField::Close);
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             if (&stream).write_all(&out).is_ok() {
+                meter.wrote(out.len());
                 close_gracefully(&stream);
             }
         }

@@ -38,8 +38,9 @@ pub struct EventStream {
     stream: TcpStream,
     /// Bytes the socket has not taken yet; the `retry:` line waits here for the replay.
     outbox: Outbox,
-    /// Keeps the connection counted under `--max-connections` while the stream is open.
-    _slot: ConnectionSlot,
+    /// Keeps the connection counted under `--max-connections` while the stream is open;
+    /// its meter counts the stream's events.
+    slot: ConnectionSlot,
 }
 
 impl Hub {
@@ -61,12 +62,12 @@ impl EventStream {
     pub fn new(stream: TcpStream, slot: ConnectionSlot, retry: Duration) -> Self {
         let mut first = Vec::new();
         encode_retry(&mut first, retry);
-        let mut outbox = Outbox::new();
+        let mut outbox = Outbox::metered(slot.meter().clone());
         outbox.push(&first);
         EventStream {
             stream,
             outbox,
-            _slot: slot,
+            slot,
         }
     }
 }
@@ -74,9 +75,12 @@ impl EventStream {
 impl Sink for EventStream {
     /// Writes `retry:` and the replay with blocking writes (the connection's write timeout
     /// still applies).
-    fn replay(&mut self, bytes: &[u8]) -> Result<(), Gone> {
+    fn replay(&mut self, bytes: &[u8], events: usize) -> Result<(), Gone> {
         match self.outbox.write(&self.stream, bytes, &[]) {
-            Ok(0) => Ok(()),
+            Ok(0) => {
+                self.slot.meter().delivered(events);
+                Ok(())
+            }
             _ => Err(Gone), // gone, or not taking even the replay
         }
     }
@@ -89,7 +93,8 @@ impl Sink for EventStream {
         switched.map_err(|_| Gone)
     }
 
-    fn send(&mut self, bytes: &[u8]) -> Result<usize, Gone> {
+    fn send(&mut self, bytes: &[u8], events: usize) -> Result<usize, Gone> {
+        self.slot.meter().delivered(events);
         self.outbox
             .write(&self.stream, bytes, &[])
             .map_err(|_| Gone)
@@ -101,13 +106,13 @@ impl Sink for EventStream {
         let mut probe = [0u8; 64];
         match (&self.stream).read(&mut probe) {
             Ok(0) => return Err(Gone),
-            Ok(_) => {} // an event-stream client has nothing to say; ignore it
+            Ok(n) => self.slot.meter().read(n), // an event-stream client has nothing to say
             Err(e) if e.kind() == ErrorKind::WouldBlock => {}
             Err(_) => return Err(Gone),
         }
         let mut comment = Vec::new();
         let _ = encode_comment(&mut comment, "keep-alive"); // a constant without CR or LF
-        self.send(&comment)
+        self.send(&comment, 0)
     }
 
     fn disconnect(&mut self) {

@@ -59,8 +59,9 @@ impl Sink for SharedWriter {
     /// thread may wait for this one client: a history bigger than the socket buffers
     /// stalls the 5 ms write timeout at once, so the replay keeps flushing until the client
     /// has taken it all, for at most the 2 s a live subscriber gets.
-    fn replay(&mut self, bytes: &[u8]) -> Result<(), Gone> {
+    fn replay(&mut self, bytes: &[u8], events: usize) -> Result<(), Gone> {
         let mut writer = lock(self);
+        writer.meter().delivered(events);
         let mut result = writer.send_encoded(bytes);
         let stalled = Instant::now();
         let limit = WS_POLICY.max_stall.unwrap_or_default();
@@ -74,8 +75,9 @@ impl Sink for SharedWriter {
         lock(self).set_write_wait(write_wait).map_err(|_| Gone)
     }
 
-    fn send(&mut self, bytes: &[u8]) -> Result<usize, Gone> {
+    fn send(&mut self, bytes: &[u8], events: usize) -> Result<usize, Gone> {
         let mut writer = lock(self);
+        writer.meter().delivered(events);
         match writer.send_encoded(bytes) {
             Ok(()) => Ok(0),
             Err(SendError::Stalled) => Ok(writer.pending_len()),
@@ -85,7 +87,7 @@ impl Sink for SharedWriter {
 
     /// Says [`Gone`] once the reader has ended the connection, so the thread lets go of it.
     fn tick(&mut self) -> Result<usize, Gone> {
-        self.send(&[])
+        self.send(&[], 0)
     }
 
     fn disconnect(&mut self) {

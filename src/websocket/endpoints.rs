@@ -39,9 +39,10 @@ fn echo_loop(handoff: Handoff, config: Config) {
     let Handoff {
         stream,
         leftover,
-        slot: _slot,
+        slot,
     } = handoff;
-    let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config) else {
+    let meter = slot.meter().clone();
+    let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config, meter) else {
         return;
     };
     // Err: a Close was sent or the peer is gone; recv() then ends the connection.
@@ -80,13 +81,14 @@ fn feed_loop(handoff: Handoff, log: &EventLog, broadcast: &Broadcast, cursor: u6
     let Handoff {
         stream,
         leftover,
-        slot: _slot,
+        slot,
     } = handoff;
     let config = Config {
         write_timeout: broadcast.policy().write_wait,
         ..config
     };
-    let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config) else {
+    let meter = slot.meter().clone();
+    let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config, meter) else {
         return;
     };
     if broadcast.subscribe(ws.writer(), cursor).is_err() {

@@ -18,6 +18,7 @@ use super::decoder::{FrameDecoder, Piece};
 use super::frame::{FrameError, Role};
 use super::trace::{Tracing, describe_header, describe_payload};
 use crate::decoded::Decoded;
+use crate::ledger::Meter;
 
 /// Bytes read from the socket at a time between frames and for small ones.
 const READ_CHUNK: usize = 16 * 1024;
@@ -34,6 +35,8 @@ pub struct FrameReader {
     decoder: FrameDecoder,
     /// The socket's read timeout as last set, to set it only when it changes.
     read_timeout: Option<Duration>,
+    /// Where the bytes read are counted.
+    meter: Meter,
     trace: Tracing,
     /// Set while a traced header awaits the first piece of its payload.
     payload_untraced: bool,
@@ -41,9 +44,17 @@ pub struct FrameReader {
 
 impl FrameReader {
     /// Reads frames received by `role` from `stream`; `leftover` are bytes already read
-    /// past the opening handshake (the start of the first frame).
-    pub fn new(stream: TcpStream, leftover: Vec<u8>, role: Role, trace: Tracing) -> Self {
+    /// past the opening handshake (the start of the first frame); the bytes count in
+    /// `meter`, the leftover ones included.
+    pub fn new(
+        stream: TcpStream,
+        leftover: Vec<u8>,
+        role: Role,
+        trace: Tracing,
+        meter: Meter,
+    ) -> Self {
         let end = leftover.len();
+        meter.read(end);
         let mut buf = leftover;
         buf.resize(end.max(READ_CHUNK), 0);
         FrameReader {
@@ -53,6 +64,7 @@ impl FrameReader {
             end,
             decoder: FrameDecoder::new(role),
             read_timeout: None,
+            meter,
             trace,
             payload_untraced: false,
         }
@@ -117,6 +129,7 @@ impl FrameReader {
             }
         }
         let n = self.stream.read(&mut self.buf[self.end..])?;
+        self.meter.read(n);
         self.end += n;
         Ok(n)
     }

@@ -30,6 +30,7 @@ use super::message::{Assembler, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Ste
 use super::reader::FrameReader;
 use super::writer::{SendError, SharedWriter, Writer, lock};
 use crate::http::connection::close_gracefully;
+use crate::ledger::Meter;
 
 /// How a WebSocket behaves; [`Config::default`] gives the contract's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +83,8 @@ pub struct WebSocket {
 
 impl WebSocket {
     /// Takes over `stream` after the opening handshake. `leftover` are bytes already read
-    /// past the handshake: the start of the first frame.
+    /// past the handshake: the start of the first frame. The bytes both ways count in
+    /// `meter` (the server's ledger; [`Meter::none`] for none).
     ///
     /// # Errors
     /// When the socket cannot be cloned or its timeouts set.
@@ -91,12 +93,14 @@ impl WebSocket {
         leftover: Vec<u8>,
         role: Role,
         config: Config,
+        meter: Meter,
     ) -> io::Result<Self> {
         stream.set_read_timeout(None)?; // the HTTP layer's idle timeout no longer applies
-        let writer = Writer::new(stream.try_clone()?, role, config.trace.into());
+        let trace = config.trace.into();
+        let writer = Writer::new(stream.try_clone()?, role, trace, meter.clone());
         writer.set_write_wait(config.write_timeout)?;
         Ok(WebSocket {
-            reader: FrameReader::new(stream, leftover, role, config.trace.into()),
+            reader: FrameReader::new(stream, leftover, role, trace, meter),
             assembler: Assembler::new(config.max_message),
             liveness: Liveness::new(config.ping_interval, config.pong_timeout, Instant::now()),
             writer: writer.shared(),

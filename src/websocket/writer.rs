@@ -22,6 +22,7 @@ use super::frame::{Header, OpCode, Role, encode};
 use super::keys::KeySource;
 use super::message::Message;
 use super::trace::{Direction, SHOWN_BYTES, Tracing, describe};
+use crate::ledger::Meter;
 use crate::outbox::Outbox;
 
 /// A writer shared by the threads that send on one connection.
@@ -51,6 +52,7 @@ pub struct Writer {
     role: Role,
     keys: KeySource,
     outbox: Outbox,
+    meter: Meter,
     closing: Closing,
     trace: Tracing,
     /// A frame's header is built here, or a client's whole frame (masking needs a copy
@@ -60,13 +62,14 @@ pub struct Writer {
 
 impl Writer {
     /// A writer on `stream` for `role` (a client masks its frames); `trace` prints each
-    /// frame to stderr (see [`super::trace`]).
-    pub fn new(stream: TcpStream, role: Role, trace: Tracing) -> Self {
+    /// frame to stderr (see [`super::trace`]); the bytes written count in `meter`.
+    pub fn new(stream: TcpStream, role: Role, trace: Tracing, meter: Meter) -> Self {
         Writer {
             stream,
             role,
             keys: KeySource::new(),
-            outbox: Outbox::new(),
+            outbox: Outbox::metered(meter.clone()),
+            meter,
             closing: Closing::Open,
             trace,
             scratch: Vec::new(),
@@ -176,6 +179,11 @@ impl Writer {
     /// Where the closing handshake is.
     pub fn closing(&self) -> Closing {
         self.closing
+    }
+
+    /// Where this connection's bytes are counted.
+    pub fn meter(&self) -> &Meter {
+        &self.meter
     }
 
     /// Bytes queued that the socket has not taken yet.

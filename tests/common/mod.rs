@@ -15,11 +15,11 @@ pub mod ws;
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Starts `router` on 127.0.0.1 with a free port and `config`; returns its address.
+/// Like every server, it answers `GET /stats` with its ledger (lesson 8).
 pub fn start(router: Router, config: ServerConfig) -> SocketAddr {
-    Server::bind("127.0.0.1:0", config)
-        .unwrap()
-        .spawn(router)
-        .unwrap()
+    let server = Server::bind("127.0.0.1:0", config).unwrap();
+    let stats = realtime::stats::handler(server.ledger());
+    server.spawn(router.get("/stats", stats)).unwrap()
 }
 
 /// The playground over a fresh event log keeping `history` events.

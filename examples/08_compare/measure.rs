@@ -1,0 +1,186 @@
+//! One cell of the table: publish at one rate to every server at once, wait for every
+//! client to have every event, and turn what changed into figures per delivered event.
+//!
+//! Every figure is a difference between a reading before the cell and one after it: the
+//! clients' own ledger (bytes they sent and read, requests they made, handshakes and
+//! heartbeats included), the server's `/stats` (CPU time), and the events each client
+//! noted (latency, lost, repeated). A lost event is one a client never got; a repeated
+//! one, one it got twice. Both must be 0.
+
+use std::collections::HashSet;
+use std::error::Error;
+use std::sync::{Arc, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use realtime::http::client::HttpClient;
+use realtime::ledger::{Meter, Snapshot, Transport};
+
+use crate::clients::{Group, Technique, now_us};
+use crate::servers::{ServerStats, own_cpu_ms, server_stats};
+
+/// How long the clients get, after the last publish, to have every event.
+const DRAIN: Duration = Duration::from_secs(4);
+
+/// One technique at one rate.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub technique: Technique,
+    pub delay_ms: u64,
+    pub rate: f64,
+    pub clients: usize,
+    pub published: usize,
+    /// (client, event) pairs delivered, each counted once.
+    pub delivered: u64,
+    pub lost: u64,
+    pub dup: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Bytes from server to client, per delivered event.
+    pub down_per_event: f64,
+    /// Bytes from client to server, per delivered event.
+    pub up_per_event: f64,
+    pub requests_per_event: f64,
+    pub server_threads: u64,
+    pub server_connections: u64,
+    /// Server CPU time per delivered event, µs (10 ms resolution over the cell).
+    pub server_us_per_event: f64,
+    /// The generator's CPU over the cell, % of one core (all techniques together).
+    pub generator_cpu_pct: f64,
+}
+
+/// The newest id of the server at `addr` (from `GET /poll`).
+pub fn last_id(addr: &str) -> Option<u64> {
+    let mut http = HttpClient::connect(addr, Duration::from_secs(5), Meter::none()).ok()?;
+    let json = http.get("/poll?since=999999999999", &[]).ok()?.text();
+    let rest = json.split_once("\"last_id\":")?.1;
+    rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok()
+}
+
+/// Publishes `events` events at `rate` to each server (one thread each, all at once) and
+/// measures each group of clients.
+pub fn cell(
+    groups: &[Arc<Group>],
+    servers: &[&str],
+    rate: f64,
+    events: usize,
+    delay_ms: u64,
+) -> Result<Vec<Row>, Box<dyn Error>> {
+    let before: Vec<(Snapshot, ServerStats)> = groups
+        .iter()
+        .zip(servers)
+        .map(|(g, s)| Ok((g.ledger.snapshot(Transport::Other), server_stats(s, g.technique.transport())?)))
+        .collect::<Result<_, Box<dyn Error>>>()?;
+    let (cpu_before, started) = (own_cpu_ms(), Instant::now());
+    let publishers: Vec<_> = servers
+        .iter()
+        .map(|&addr| {
+            let addr = addr.to_owned();
+            thread::spawn(move || publish(&addr, rate, events))
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for publisher in publishers {
+        ids.push(publisher.join().map_err(|_| "a publisher panicked")??);
+    }
+    let during: Vec<ServerStats> = groups
+        .iter()
+        .zip(servers)
+        .map(|(g, s)| server_stats(s, g.technique.transport()))
+        .collect::<Result<_, _>>()?;
+    let deadline = Instant::now() + DRAIN;
+    while Instant::now() < deadline
+        && !groups.iter().zip(&ids).all(|(g, ids)| g.all_have(*ids.last().unwrap_or(&0)))
+    {
+        thread::sleep(Duration::from_millis(10));
+    }
+    let generator_cpu_pct =
+        (own_cpu_ms() - cpu_before) as f64 / started.elapsed().as_millis().max(1) as f64 * 100.0;
+    let mut rows = Vec::new();
+    for (i, group) in groups.iter().enumerate() {
+        let after = (group.ledger.snapshot(Transport::Other), server_stats(servers[i], group.technique.transport())?);
+        let mut row = figures(group, &ids[i], &before[i], &after, &during[i]);
+        (row.rate, row.delay_ms, row.generator_cpu_pct) = (rate, delay_ms, generator_cpu_pct);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Publishes `events` events at `rate` on one keep-alive connection; returns their ids.
+fn publish(addr: &str, rate: f64, events: usize) -> Result<Vec<u64>, String> {
+    let mut http = HttpClient::connect(addr, Duration::from_secs(10), Meter::none())
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let mut ids = Vec::with_capacity(events);
+    for seq in 0..events {
+        let due = start + Duration::from_secs_f64(seq as f64 / rate);
+        thread::sleep(due.saturating_duration_since(Instant::now()));
+        let body = format!("ev {seq} t={}", now_us());
+        let answer = http.post("/publish", body.as_bytes()).map_err(|e| e.to_string())?;
+        let text = answer.text();
+        let id = text
+            .trim_start_matches("{\"id\":")
+            .trim_end_matches('}')
+            .parse()
+            .map_err(|_| format!("publish answered {} {text}", answer.status))?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn figures(
+    group: &Group,
+    ids: &[u64],
+    before: &(Snapshot, ServerStats),
+    after: &(Snapshot, ServerStats),
+    during: &ServerStats,
+) -> Row {
+    let wanted: HashSet<u64> = ids.iter().copied().collect();
+    let (mut delivered, mut lost, mut dup, mut latencies) = (0, 0, 0, Vec::new());
+    for client in &group.clients {
+        let arrivals = client.arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut got = HashSet::new();
+        for arrival in arrivals.iter().filter(|a| wanted.contains(&a.id)) {
+            if got.insert(arrival.id) {
+                latencies.push(arrival.latency_us);
+            } else {
+                dup += 1;
+            }
+        }
+        delivered += got.len() as u64;
+        lost += (wanted.len() - got.len()) as u64;
+    }
+    latencies.sort_unstable();
+    let per_event = |n: u64| n as f64 / delivered.max(1) as f64;
+    let (client_before, client_after) = (&before.0, &after.0);
+    Row {
+        technique: group.technique,
+        delay_ms: 0,
+        rate: 0.0,
+        clients: group.clients.len(),
+        published: ids.len(),
+        delivered,
+        lost,
+        dup,
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
+        max_ms: latencies.last().map_or(0.0, |&us| us as f64 / 1000.0),
+        down_per_event: per_event(client_after.bytes_read - client_before.bytes_read),
+        up_per_event: per_event(client_after.bytes_written - client_before.bytes_written),
+        requests_per_event: per_event(client_after.requests - client_before.requests),
+        server_threads: during.threads,
+        server_connections: during.open,
+        server_us_per_event: per_event((after.1.cpu_ms - before.1.cpu_ms) * 1000),
+        generator_cpu_pct: 0.0,
+    }
+}
+
+/// The `q` quantile of sorted microseconds, in milliseconds (nearest rank).
+fn percentile(sorted_us: &[u64], q: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * sorted_us.len() as f64).ceil() as usize).clamp(1, sorted_us.len());
+    sorted_us[rank - 1] as f64 / 1000.0
+}
