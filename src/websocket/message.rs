@@ -25,7 +25,8 @@ use super::decoder::Piece;
 use super::frame::{FrameError, Header, OpCode};
 use super::utf8::{InvalidUtf8, TextBuilder};
 
-/// The default limit on one message: 16 MiB, the contract's `--max-message`.
+/// The default limit on one message: 16 MiB, the contract's `--max-message` (LESSONS.md,
+/// Appendix: the wire contract).
 pub const DEFAULT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// A whole message.
