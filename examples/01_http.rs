@@ -17,7 +17,7 @@
 //!
 //! Open http://127.0.0.1:8081 for a page that sends a message to `/echo` and shows the
 //! request your browser really sent. Read alongside: `src/http/mod.rs`, then
-//! `connection.rs`, `request.rs`, `response.rs`, `router.rs`, `server.rs`.
+//! `connection.rs`, `request.rs`, `response.rs`, `reply.rs`, `router.rs`, `server.rs`.
 
 use std::error::Error;
 

@@ -21,8 +21,8 @@
 //! while the page is open: it reconnects by itself and resumes, since `--journal` (default
 //! `04_sse.journal` in the system's temp directory) keeps the log across restarts.
 //! http://127.0.0.1:8084/seven shows the browser's six-connections-per-origin limit.
-//! Read alongside: `src/sse/mod.rs`, `encode.rs`, `stream.rs`, `hub.rs`, `parse.rs`,
-//! `src/journal.rs`.
+//! Read alongside: `src/sse/mod.rs`, `encode.rs`, `stream.rs`, `hub.rs`, `parse.rs`, then
+//! `src/fanout.rs`, `src/outbox.rs`, `src/journal.rs`.
 
 use std::error::Error;
 use std::sync::Arc;

@@ -18,8 +18,8 @@
 //! Every message a tab sends is one event of the log; every tab gets every event as
 //! `{"id":N,"data":"..."}`, and a tab that joins late gets the history first (`/ws?since=0`).
 //! Add `--trace` to see each frame, and `--ping-ms 2000` to watch the server's pings.
-//! Read alongside: `src/websocket/connection.rs`, `socket.rs`, `writer.rs`, `broadcast.rs`,
-//! `endpoints.rs`.
+//! Read alongside: `src/websocket/socket.rs`, `reader.rs`, `message.rs`, `utf8.rs`,
+//! `liveness.rs`, `closing.rs`, `writer.rs`, `broadcast.rs`, `endpoints.rs`.
 
 use std::error::Error;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! `cargo run`: the playground. Serves the page and every endpoint of the contract over one
-//! event log fed by a stock ticker; open http://127.0.0.1:8080 and watch the four panels.
+//! `cargo run`: the playground. Serves the page and every endpoint of the contract
+//! (LESSONS.md, Appendix: the wire contract) over one event log fed by a stock ticker; open
+//! http://127.0.0.1:8080 and watch the four panels.
 
 use std::error::Error;
 use std::sync::Arc;

@@ -134,7 +134,8 @@ impl Options {
     }
 
     /// The opening handshake's checks: `--allow-origin` is also the one page origin that
-    /// may open a WebSocket (the contract's "Origins").
+    /// may open a WebSocket (the contract's "Origins": LESSONS.md, Appendix: the wire
+    /// contract).
     pub fn handshake(&self) -> HandshakeConfig {
         HandshakeConfig {
             allowed_origin: self.allow_origin.clone(),

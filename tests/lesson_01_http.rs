@@ -1,5 +1,6 @@
 //! Lesson 1 over real sockets: framing, persistent connections and every limit of the
-//! contract, each answered with the right status and a clean close.
+//! contract (LESSONS.md, "Appendix: the wire contract"), each answered with the right
+//! status and a clean close.
 
 mod common;
 

@@ -134,7 +134,7 @@ fn framing(request: &Request) -> Framing {
 }
 
 /// Adds `Access-Control-Allow-Origin` to answers to `GET` and `HEAD` (the contract's
-/// `--allow-origin`), unless the handler chose one.
+/// `--allow-origin`: LESSONS.md, Appendix: the wire contract), unless the handler chose one.
 fn allow_origin(answer: &mut Response, request: &Request, config: &ServerConfig) {
     let readable = request.method == "GET" || request.method == "HEAD";
     if let Some(origin) = config.allow_origin.as_ref().filter(|_| readable) {

@@ -34,7 +34,8 @@ pub enum RequestError {
 }
 
 impl RequestError {
-    /// The status code that answers this error on the wire (the contract's table).
+    /// The status code that answers this error on the wire (the contract's table of bad
+    /// input: LESSONS.md, Appendix: the wire contract).
     pub fn status(&self) -> Status {
         match self {
             RequestError::HeadTooLarge => Status::REQUEST_HEADER_FIELDS_TOO_LARGE,

@@ -13,10 +13,11 @@
 //!
 //! Enforced here: RFC 9112 §2–§9 for request framing and persistent connections (keep-alive
 //! by default in HTTP/1.1, opt-in in HTTP/1.0, pipelined requests answered in order),
-//! `Expect: 100-continue` (RFC 9110 §10.1.1), and the contract's limits: an 8 KiB head
-//! (`431`), a 64 KiB body (`413`), `400` for malformed requests and for `Content-Length`
-//! together with `Transfer-Encoding` (RFC 9112 §6.3), `404`, `405` with `Allow`, `503`
-//! with `Retry-After` past `--max-connections`, and a 30 s idle/unfinished-request timeout.
+//! `Expect: 100-continue` (RFC 9110 §10.1.1), and the limits of the contract (LESSONS.md,
+//! Appendix: the wire contract): an 8 KiB head (`431`), a 64 KiB body (`413`), `400` for
+//! malformed requests and for `Content-Length` together with `Transfer-Encoding`
+//! (RFC 9112 §6.3), `404`, `405` with `Allow`, `503` with `Retry-After` past
+//! `--max-connections`, and a 30 s idle/unfinished-request timeout.
 //!
 //! Left out on purpose: TLS, HTTP/2 and 3, compression, chunked *responses* (every answer
 //! here has a known length), trailers (read and dropped), `OPTIONS` preflight, range requests.

@@ -74,8 +74,9 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Prints the contract's start-up line, `listening on http://HOST:PORT`, to stdout and
-    /// flushes it at once: tools that start the server wait for this line.
+    /// Prints the contract's start-up line (LESSONS.md, Appendix: the wire contract),
+    /// `listening on http://HOST:PORT`, to stdout and flushes it at once: tools that start
+    /// the server wait for this line.
     pub fn announce(&self) -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         writeln!(stdout, "listening on http://{}", self.local_addr()?)?;

@@ -1,4 +1,5 @@
-//! `GET /ws/echo` and `GET /ws`: the contract's two WebSocket endpoints.
+//! `GET /ws/echo` and `GET /ws`: the two WebSocket endpoints of the contract (LESSONS.md,
+//! Appendix: the wire contract).
 //!
 //! ```text
 //! /ws/echo   client ── Text "hi" ──► server ── Text "hi" ──► client    (same opcode back)

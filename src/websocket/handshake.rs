@@ -47,7 +47,8 @@ pub fn accept_key(key: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HandshakeConfig {
     /// The one page origin allowed to connect, or `None` (or `"*"`) for any: the contract's
-    /// `--allow-origin`. Browsers send `Origin`; other clients need not (RFC 6455 §10.2).
+    /// `--allow-origin` (LESSONS.md, Appendix: the wire contract). Browsers send `Origin`;
+    /// other clients need not (RFC 6455 §10.2).
     pub allowed_origin: Option<String>,
     /// Subprotocols the server speaks, e.g. `["chat.v1"]`; empty for none.
     pub subprotocols: Vec<&'static str>,

@@ -25,7 +25,8 @@ use super::decoder::Piece;
 use super::frame::{FrameError, Header, OpCode};
 use super::utf8::{InvalidUtf8, TextBuilder};
 
-/// The default limit on one message: 16 MiB, the contract's `--max-message`.
+/// The default limit on one message: 16 MiB, the contract's `--max-message` (LESSONS.md,
+/// Appendix: the wire contract).
 pub const DEFAULT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// A whole message.
@@ -64,8 +65,14 @@ pub enum ProtocolError {
     UnfinishedMessage,
     /// A text message that is not UTF-8 (§8.1).
     InvalidUtf8,
-    /// The message would grow past the limit, in bytes.
-    MessageTooBig(usize),
+    /// A data frame longer than the room left under the message size limit: refused from
+    /// its header, before its payload is kept.
+    MessageTooBig {
+        /// The frame's payload length.
+        len: u64,
+        /// How many bytes the message could still take.
+        limit: u64,
+    },
     /// The Close frame's payload is malformed (§5.5.1, §7.4).
     BadClose(CloseError),
 }
@@ -78,7 +85,7 @@ impl ProtocolError {
             ProtocolError::Frame(err) => err.close_code(),
             ProtocolError::BadClose(err) => err.close_code(),
             ProtocolError::InvalidUtf8 => CloseCode::INVALID_FRAME_PAYLOAD_DATA,
-            ProtocolError::MessageTooBig(_) => CloseCode::MESSAGE_TOO_BIG,
+            ProtocolError::MessageTooBig { .. } => CloseCode::MESSAGE_TOO_BIG,
             ProtocolError::UnexpectedContinuation | ProtocolError::UnfinishedMessage => {
                 CloseCode::PROTOCOL_ERROR
             }
@@ -93,7 +100,9 @@ impl fmt::Display for ProtocolError {
             ProtocolError::UnexpectedContinuation => f.write_str("continuation with no message"),
             ProtocolError::UnfinishedMessage => f.write_str("new message before FIN"),
             ProtocolError::InvalidUtf8 => InvalidUtf8.fmt(f),
-            ProtocolError::MessageTooBig(max) => write!(f, "message over {max} bytes"),
+            ProtocolError::MessageTooBig { len, limit } => {
+                write!(f, "frame of {len} bytes, {limit} allowed")
+            }
             ProtocolError::BadClose(err) => err.fmt(f),
         }
     }
@@ -196,7 +205,10 @@ impl Assembler {
         };
         let room = self.max_message.saturating_sub(used) as u64;
         if header.payload_len > room {
-            return Err(ProtocolError::MessageTooBig(self.max_message));
+            return Err(ProtocolError::MessageTooBig {
+                len: header.payload_len,
+                limit: room,
+            });
         }
         // The length is within the limit, so it fits in usize; memory is reserved, not
         // touched, until the payload arrives.

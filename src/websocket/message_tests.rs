@@ -137,7 +137,8 @@ fn the_size_limit_counts_the_whole_message_and_is_checked_from_the_header() {
     // Refused from the header alone: no payload piece is needed.
     let header = Header::new(OpCode::Continuation, 5);
     let err = a.receive(Piece::Header(header)).unwrap_err();
-    assert_eq!(err, ProtocolError::MessageTooBig(10));
+    assert_eq!(err, ProtocolError::MessageTooBig { len: 5, limit: 4 });
+    assert_eq!(err.to_string(), "frame of 5 bytes, 4 allowed");
     assert_eq!(err.close_code(), CloseCode::MESSAGE_TOO_BIG);
     // Exactly at the limit is allowed.
     let mut a = Assembler::new(10);
@@ -148,7 +149,10 @@ fn the_size_limit_counts_the_whole_message_and_is_checked_from_the_header() {
     let big = Header::new(OpCode::Binary, 1 << 20);
     assert_eq!(
         a.receive(Piece::Header(big)),
-        Err(ProtocolError::MessageTooBig(65_536))
+        Err(ProtocolError::MessageTooBig {
+            len: 1 << 20,
+            limit: 65_536
+        })
     );
 }
 

@@ -32,7 +32,8 @@ use super::writer::{SendError, SharedWriter, Writer, lock};
 use crate::http::connection::close_gracefully;
 use crate::ledger::Meter;
 
-/// How a WebSocket behaves; [`Config::default`] gives the contract's values.
+/// How a WebSocket behaves; [`Config::default`] gives the contract's values (LESSONS.md,
+/// Appendix: the wire contract).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     /// The largest message accepted, in bytes; a bigger one is closed with 1009. 16 MiB.
