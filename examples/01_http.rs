@@ -24,8 +24,8 @@ use std::error::Error;
 use realtime::http::request::Version;
 use realtime::http::{Reply, Request, Response, Router, Server, Status};
 use realtime::options::Options;
-use realtime::stats;
 use realtime::pages;
+use realtime::stats;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8081")?;

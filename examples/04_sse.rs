@@ -32,8 +32,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
-use realtime::stats;
 use realtime::sse::{self, StreamOptions};
+use realtime::stats;
 use realtime::{journal, pages, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -28,8 +28,8 @@ use std::error::Error;
 use realtime::http::request::Version;
 use realtime::http::{Request, Router, Server};
 use realtime::options::Options;
-use realtime::stats;
 use realtime::pages;
+use realtime::stats;
 use realtime::websocket::endpoints;
 
 fn main() -> Result<(), Box<dyn Error>> {

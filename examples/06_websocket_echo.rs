@@ -22,8 +22,8 @@ use std::error::Error;
 
 use realtime::http::{Router, Server};
 use realtime::options::Options;
-use realtime::stats;
 use realtime::pages;
+use realtime::stats;
 use realtime::websocket::endpoints;
 
 fn main() -> Result<(), Box<dyn Error>> {

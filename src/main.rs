@@ -8,8 +8,8 @@ use std::sync::Arc;
 use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::options::Options;
-use realtime::stats;
 use realtime::sse::StreamOptions;
+use realtime::stats;
 use realtime::{playground, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {

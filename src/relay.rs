@@ -42,15 +42,13 @@ impl Relay {
     pub fn start(upstream: SocketAddr, delay: Duration) -> io::Result<Relay> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
-        thread::Builder::new()
-            .name("relay".into())
-            .spawn(move || {
-                for client in listener.incoming().flatten() {
-                    if let Err(e) = connect_pair(client, upstream, delay) {
-                        eprintln!("relay: {e}");
-                    }
+        thread::Builder::new().name("relay".into()).spawn(move || {
+            for client in listener.incoming().flatten() {
+                if let Err(e) = connect_pair(client, upstream, delay) {
+                    eprintln!("relay: {e}");
                 }
-            })?;
+            }
+        })?;
         Ok(Relay { addr })
     }
 
@@ -95,7 +93,9 @@ fn pump(mut from: &TcpStream, mut to: &TcpStream, delay: Duration) {
                 return;
             }
         }
-        let wait = held.front().map(|(due, _)| due.saturating_duration_since(now));
+        let wait = held
+            .front()
+            .map(|(due, _)| due.saturating_duration_since(now));
         if !open {
             thread::sleep(wait.unwrap_or_default());
             continue;
@@ -122,9 +122,13 @@ mod tests {
         let server = TcpListener::bind("127.0.0.1:0").unwrap();
         let relay = Relay::start(server.local_addr().unwrap(), Duration::from_millis(30)).unwrap();
         let mut client = TcpStream::connect(relay.addr()).unwrap();
-        client.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         let (mut upstream, _) = server.accept().unwrap();
-        upstream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        upstream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         let sent = Instant::now();
         client.write_all(b"ping").unwrap();
         let mut got = [0u8; 4];
@@ -133,7 +137,11 @@ mod tests {
         upstream.write_all(b"pong").unwrap();
         client.read_exact(&mut got).unwrap();
         assert_eq!(&got, b"pong");
-        assert!(sent.elapsed() >= Duration::from_millis(60), "{:?}", sent.elapsed());
+        assert!(
+            sent.elapsed() >= Duration::from_millis(60),
+            "{:?}",
+            sent.elapsed()
+        );
         drop(upstream); // the close comes through too
         assert_eq!(client.read(&mut got).unwrap(), 0);
     }

@@ -148,7 +148,12 @@ fn a_websocket_echo_and_its_closing_handshake_are_counted_byte_for_byte_as_ws() 
 fn stats_names_the_process_threads_and_cpu_time() {
     let (addr, _) = common::start_playground(100);
     let json = get(addr, "/stats").text();
-    for field in ["\"threads\":", "\"cpu_user_ms\":", "\"cpu_system_ms\":", "\"voluntary_context_switches\":"] {
+    for field in [
+        "\"threads\":",
+        "\"cpu_user_ms\":",
+        "\"cpu_system_ms\":",
+        "\"voluntary_context_switches\":",
+    ] {
         assert!(json.contains(field), "{field} in {json}");
     }
     let answer = get(addr, "/stats");

@@ -19,6 +19,7 @@
 //! The tests take a lock and run one at a time: each starts a browser, and
 //! four at once on a small machine make timeouts flaky for no gain.
 
+mod common;
 #[path = "browser/support.rs"]
 mod support;
 

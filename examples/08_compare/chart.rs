@@ -25,12 +25,32 @@ pub fn svg(rows: &[Row]) -> String {
     for (i, &delay) in delays.iter().enumerate() {
         let top = MARGIN + i as f64 * (PANEL_H + MARGIN);
         let here: Vec<&Row> = rows.iter().filter(|r| r.delay_ms == delay).collect();
-        let bytes: Vec<(Technique, f64, f64, bool)> =
-            here.iter().map(|r| (r.technique, r.rate, r.down_per_event + r.up_per_event, false)).collect();
-        let mut latency: Vec<(Technique, f64, f64, bool)> =
-            here.iter().map(|r| (r.technique, r.rate, r.p50_ms.max(0.01), false)).collect();
-        latency.extend(here.iter().map(|r| (r.technique, r.rate, r.p99_ms.max(0.01), true)));
-        panel(&mut out, MARGIN, top, &format!("bytes per event (both ways), D = {delay} ms"), &bytes);
+        let bytes: Vec<(Technique, f64, f64, bool)> = here
+            .iter()
+            .map(|r| {
+                (
+                    r.technique,
+                    r.rate,
+                    r.down_per_event + r.up_per_event,
+                    false,
+                )
+            })
+            .collect();
+        let mut latency: Vec<(Technique, f64, f64, bool)> = here
+            .iter()
+            .map(|r| (r.technique, r.rate, r.p50_ms.max(0.01), false))
+            .collect();
+        latency.extend(
+            here.iter()
+                .map(|r| (r.technique, r.rate, r.p99_ms.max(0.01), true)),
+        );
+        panel(
+            &mut out,
+            MARGIN,
+            top,
+            &format!("bytes per event (both ways), D = {delay} ms"),
+            &bytes,
+        );
         panel(
             &mut out,
             2.0 * MARGIN + PANEL_W,
@@ -45,7 +65,13 @@ pub fn svg(rows: &[Row]) -> String {
 }
 
 /// One log–log panel of (technique, rate, value, dashed) points, a line per technique.
-fn panel(out: &mut String, left: f64, top: f64, title: &str, points: &[(Technique, f64, f64, bool)]) {
+fn panel(
+    out: &mut String,
+    left: f64,
+    top: f64,
+    title: &str,
+    points: &[(Technique, f64, f64, bool)],
+) {
     let (x_lo, x_hi) = decades(points.iter().map(|p| p.1));
     let (y_lo, y_hi) = decades(points.iter().map(|p| p.2));
     let x = |v: f64| left + (v.log10() - x_lo) / (x_hi - x_lo) * PANEL_W;
@@ -95,8 +121,15 @@ fn panel(out: &mut String, left: f64, top: f64, title: &str, points: &[(Techniqu
             if line.is_empty() {
                 continue;
             }
-            let path: Vec<String> = line.iter().map(|(px, py)| format!("{px:.1},{py:.1}")).collect();
-            let dash = if dashed { " stroke-dasharray=\"5 3\"" } else { "" };
+            let path: Vec<String> = line
+                .iter()
+                .map(|(px, py)| format!("{px:.1},{py:.1}"))
+                .collect();
+            let dash = if dashed {
+                " stroke-dasharray=\"5 3\""
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
                 "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{dash}/>",
@@ -104,7 +137,11 @@ fn panel(out: &mut String, left: f64, top: f64, title: &str, points: &[(Techniqu
                 COLORS[n]
             );
             for (px, py) in &line {
-                let _ = writeln!(out, "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3\" fill=\"{}\"/>", COLORS[n]);
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3\" fill=\"{}\"/>",
+                    COLORS[n]
+                );
             }
         }
     }
@@ -114,7 +151,11 @@ fn panel(out: &mut String, left: f64, top: f64, title: &str, points: &[(Techniqu
 fn decades(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let logs: Vec<f64> = values.filter(|v| *v > 0.0).map(f64::log10).collect();
     let lo = logs.iter().copied().fold(f64::INFINITY, f64::min).floor();
-    let hi = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max).ceil();
+    let hi = logs
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .ceil();
     match (lo.is_finite(), hi.is_finite()) {
         (true, true) if hi > lo => (lo, hi),
         (true, true) => (lo, lo + 1.0),

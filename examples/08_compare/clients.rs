@@ -25,77 +25,14 @@ use realtime::websocket::connect::connect;
 use realtime::websocket::writer::{SharedWriter, lock};
 use realtime::websocket::{Config, Message};
 
+pub use crate::technique::Technique;
+
 /// How long any one read may wait; a long poll is held up to 25 s.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The long polls' `timeout_ms`.
 const LONG_POLL_MS: u64 = 25_000;
 /// A client thread only copies bytes and parses small answers.
 const CLIENT_STACK: usize = 256 * 1024;
-
-/// The five ways of getting the events, as the lesson compares them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Technique {
-    /// Short polling every second, as the pages do.
-    Poll1s,
-    /// Short polling every 100 ms.
-    Poll100ms,
-    /// Long polling.
-    LongPoll,
-    /// Server-Sent Events.
-    Sse,
-    /// WebSocket.
-    Ws,
-}
-
-impl Technique {
-    pub const ALL: [Technique; 5] = [
-        Technique::Poll1s,
-        Technique::Poll100ms,
-        Technique::LongPoll,
-        Technique::Sse,
-        Technique::Ws,
-    ];
-
-    /// The name in tables, CSV and the chart.
-    pub fn label(self) -> &'static str {
-        match self {
-            Technique::Poll1s => "poll 1 s",
-            Technique::Poll100ms => "poll 100 ms",
-            Technique::LongPoll => "long poll",
-            Technique::Sse => "sse",
-            Technique::Ws => "ws",
-        }
-    }
-
-    /// The name on the command line (`--techniques`).
-    pub fn key(self) -> &'static str {
-        match self {
-            Technique::Poll1s => "poll-1s",
-            Technique::Poll100ms => "poll-100ms",
-            Technique::LongPoll => "long-poll",
-            Technique::Sse => "sse",
-            Technique::Ws => "ws",
-        }
-    }
-
-    /// The server's transport this technique's requests count in.
-    pub fn transport(self) -> Transport {
-        match self {
-            Technique::Poll1s | Technique::Poll100ms => Transport::Poll,
-            Technique::LongPoll => Transport::LongPoll,
-            Technique::Sse => Transport::Sse,
-            Technique::Ws => Transport::Ws,
-        }
-    }
-
-    fn poll_interval(self) -> Option<Duration> {
-        match self {
-            Technique::Poll1s => Some(Duration::from_secs(1)),
-            Technique::Poll100ms => Some(Duration::from_millis(100)),
-            _ => None,
-        }
-    }
-}
 
 /// Microseconds since the generator started: the clock events carry.
 pub fn now_us() -> u64 {
@@ -145,9 +82,9 @@ impl Group {
             seen.last_id.store(since, Ordering::Relaxed);
             let (group, seen, addr) = (Arc::clone(&group), Arc::clone(seen), addr.to_owned());
             // Pollers spread evenly over their interval, as real clients would be.
-            let offset = technique
-                .poll_interval()
-                .map_or(Duration::ZERO, |every| every * i as u32 / count.max(1) as u32);
+            let offset = technique.poll_interval().map_or(Duration::ZERO, |every| {
+                every * i as u32 / count.max(1) as u32
+            });
             let spawned = thread::Builder::new()
                 .stack_size(CLIENT_STACK)
                 .spawn(move || group.run_client(&seen, &addr, offset));
@@ -173,10 +110,20 @@ impl Group {
     /// Stops every client: their sockets are shut, which ends any read in progress.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        for socket in self.sockets.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+        for socket in self
+            .sockets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
             let _ = socket.shutdown(Shutdown::Both);
         }
-        for writer in self.writers.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+        for writer in self
+            .writers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
             lock(writer).disconnect();
         }
     }
@@ -211,7 +158,10 @@ impl Group {
             };
             if let Err(e) = result {
                 if !self.stopped() {
-                    eprintln!("08_compare: {} client: {e}; resuming", self.technique.label());
+                    eprintln!(
+                        "08_compare: {} client: {e}; resuming",
+                        self.technique.label()
+                    );
                     thread::sleep(Duration::from_millis(100));
                 }
             }
@@ -219,15 +169,23 @@ impl Group {
     }
 
     fn poll(&self, seen: &Seen, addr: &str) -> Result<(), String> {
-        let every = self.technique.poll_interval().unwrap_or(Duration::from_secs(1));
-        let mut http = HttpClient::connect(addr, READ_TIMEOUT, self.meter()).map_err(|e| e.to_string())?;
+        let every = self
+            .technique
+            .poll_interval()
+            .unwrap_or(Duration::from_secs(1));
+        let mut http =
+            HttpClient::connect(addr, READ_TIMEOUT, self.meter()).map_err(|e| e.to_string())?;
         self.keep_socket(http.stream());
         let mut etag = String::new();
         let mut next = Instant::now();
         while !self.stopped() {
             let since = seen.last_id.load(Ordering::Relaxed);
             let target = format!("/poll?since={since}");
-            let extra: &[(&str, &str)] = if etag.is_empty() { &[] } else { &[("If-None-Match", &etag)] };
+            let extra: &[(&str, &str)] = if etag.is_empty() {
+                &[]
+            } else {
+                &[("If-None-Match", &etag)]
+            };
             let answer = http.get(&target, extra).map_err(|e| e.to_string())?;
             etag = answer.field("etag").unwrap_or_default().to_owned();
             if answer.status == 200 {
@@ -241,7 +199,8 @@ impl Group {
     }
 
     fn long_poll(&self, seen: &Seen, addr: &str) -> Result<(), String> {
-        let mut http = HttpClient::connect(addr, READ_TIMEOUT, self.meter()).map_err(|e| e.to_string())?;
+        let mut http =
+            HttpClient::connect(addr, READ_TIMEOUT, self.meter()).map_err(|e| e.to_string())?;
         self.keep_socket(http.stream());
         while !self.stopped() {
             let since = seen.last_id.load(Ordering::Relaxed);
@@ -254,7 +213,8 @@ impl Group {
     }
 
     fn sse(&self, seen: &Seen, addr: &str) -> Result<(), String> {
-        let http = HttpClient::connect(addr, READ_TIMEOUT, self.meter()).map_err(|e| e.to_string())?;
+        let http =
+            HttpClient::connect(addr, READ_TIMEOUT, self.meter()).map_err(|e| e.to_string())?;
         self.keep_socket(http.stream());
         let since = seen.last_id.load(Ordering::Relaxed).to_string();
         let target = format!("/events?since={since}");
@@ -305,10 +265,11 @@ impl Group {
 /// Notes a poll answer's events, and moves the cursor to its `last_id`.
 fn note_answer(seen: &Seen, json: &str) {
     note_batch(seen, json);
-    if let Some(last) = json
-        .split_once("\"last_id\":")
-        .and_then(|(_, rest)| rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok())
-    {
+    if let Some(last) = json.split_once("\"last_id\":").and_then(|(_, rest)| {
+        rest[..rest.find(|c: char| !c.is_ascii_digit())?]
+            .parse()
+            .ok()
+    }) {
         seen.last_id.fetch_max(last, Ordering::Relaxed);
     }
 }
@@ -322,7 +283,10 @@ fn note_batch(seen: &Seen, json: &str) {
 
 /// Notes one event, if it is one of the publisher's (`ev SEQ t=MICROS`).
 fn note(seen: &Seen, id: u64, data: &str) {
-    let Some(sent) = data.rsplit_once(" t=").and_then(|(_, t)| t.parse::<u64>().ok()) else {
+    let Some(sent) = data
+        .rsplit_once(" t=")
+        .and_then(|(_, t)| t.parse::<u64>().ok())
+    else {
         return;
     };
     let arrival = Arrival {

@@ -30,6 +30,7 @@ mod page;
 mod plan;
 mod report;
 mod servers;
+mod technique;
 
 use std::error::Error;
 use std::sync::Arc;
@@ -80,7 +81,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         plan.out.join("results.csv").display(),
         plan.out.join("chart.svg").display()
     ));
-    let (lost, dup): (u64, u64) = rows.iter().fold((0, 0), |(l, d), r| (l + r.lost, d + r.dup));
+    let (lost, dup): (u64, u64) = rows
+        .iter()
+        .fold((0, 0), |(l, d), r| (l + r.lost, d + r.dup));
     if lost + dup > 0 {
         return Err(format!("{lost} events lost and {dup} repeated: a bug to find").into());
     }
@@ -106,7 +109,8 @@ fn run_pass(
         let server = match &plan.target {
             Some(target) => target.clone(),
             None => {
-                let child = Process::spawn(&["--serve", "--addr", "127.0.0.1:0", "--tick-ms", "0"])?;
+                let child =
+                    Process::spawn(&["--serve", "--addr", "127.0.0.1:0", "--tick-ms", "0"])?;
                 let addr = child.addr.clone();
                 processes.push(child);
                 addr
@@ -122,6 +126,10 @@ fn run_pass(
             }
         };
         targets.push((server, client_side));
+    }
+    let mut readings = Vec::new();
+    for (&technique, (server, _)) in techniques.iter().zip(&targets) {
+        readings.push(measure::baseline(server, technique)?);
     }
     let groups: Vec<Arc<Group>> = techniques
         .iter()
@@ -148,9 +156,11 @@ fn run_pass(
     let mut rows = Vec::new();
     for &rate in &plan.rates {
         let events = plan.events_at(rate);
-        say(format!("D = {delay} ms, {rate} events/s: publishing {events} events"));
+        say(format!(
+            "D = {delay} ms, {rate} events/s: publishing {events} events"
+        ));
         let servers: Vec<&str> = targets.iter().map(|(s, _)| s.as_str()).collect();
-        let cell = measure::cell(&groups, &servers, rate, events, delay)?;
+        let cell = measure::cell(&groups, &servers, &mut readings, rate, events, delay)?;
         for row in &cell {
             say(report::progress_line(row));
         }

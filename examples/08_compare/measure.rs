@@ -42,6 +42,8 @@ pub struct Row {
     /// Bytes from client to server, per delivered event.
     pub up_per_event: f64,
     pub requests_per_event: f64,
+    /// HTTP requests the clients made in the cell (a WebSocket handshake counts one).
+    pub requests: u64,
     pub server_threads: u64,
     pub server_connections: u64,
     /// Server CPU time per delivered event, µs (10 ms resolution over the cell).
@@ -55,23 +57,34 @@ pub fn last_id(addr: &str) -> Option<u64> {
     let mut http = HttpClient::connect(addr, Duration::from_secs(5), Meter::none()).ok()?;
     let json = http.get("/poll?since=999999999999", &[]).ok()?.text();
     let rest = json.split_once("\"last_id\":")?.1;
-    rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok()
+    rest[..rest.find(|c: char| !c.is_ascii_digit())?]
+        .parse()
+        .ok()
+}
+
+/// A reading of one group's ledger and its server's `/stats`: the start of a cell.
+pub type Reading = (Snapshot, ServerStats);
+
+/// The reading before a group's first cell: taken before its clients connect, so that
+/// connecting (handshakes, the first requests) counts in the first cell.
+pub fn baseline(server: &str, technique: Technique) -> Result<Reading, Box<dyn Error>> {
+    Ok((
+        Snapshot::default(),
+        server_stats(server, technique.transport())?,
+    ))
 }
 
 /// Publishes `events` events at `rate` to each server (one thread each, all at once) and
-/// measures each group of clients.
+/// measures each group of clients from its reading in `readings`, which it then moves to
+/// the end of this cell.
 pub fn cell(
     groups: &[Arc<Group>],
     servers: &[&str],
+    readings: &mut [Reading],
     rate: f64,
     events: usize,
     delay_ms: u64,
 ) -> Result<Vec<Row>, Box<dyn Error>> {
-    let before: Vec<(Snapshot, ServerStats)> = groups
-        .iter()
-        .zip(servers)
-        .map(|(g, s)| Ok((g.ledger.snapshot(Transport::Other), server_stats(s, g.technique.transport())?)))
-        .collect::<Result<_, Box<dyn Error>>>()?;
     let (cpu_before, started) = (own_cpu_ms(), Instant::now());
     let publishers: Vec<_> = servers
         .iter()
@@ -91,7 +104,10 @@ pub fn cell(
         .collect::<Result<_, _>>()?;
     let deadline = Instant::now() + DRAIN;
     while Instant::now() < deadline
-        && !groups.iter().zip(&ids).all(|(g, ids)| g.all_have(*ids.last().unwrap_or(&0)))
+        && !groups
+            .iter()
+            .zip(&ids)
+            .all(|(g, ids)| g.all_have(*ids.last().unwrap_or(&0)))
     {
         thread::sleep(Duration::from_millis(10));
     }
@@ -99,10 +115,15 @@ pub fn cell(
         (own_cpu_ms() - cpu_before) as f64 / started.elapsed().as_millis().max(1) as f64 * 100.0;
     let mut rows = Vec::new();
     for (i, group) in groups.iter().enumerate() {
-        let after = (group.ledger.snapshot(Transport::Other), server_stats(servers[i], group.technique.transport())?);
-        let mut row = figures(group, &ids[i], &before[i], &after, &during[i]);
+        let transport = group.technique.transport();
+        let after = (
+            group.ledger.snapshot(Transport::Other),
+            server_stats(servers[i], transport)?,
+        );
+        let mut row = figures(group, &ids[i], &readings[i], &after, &during[i]);
         (row.rate, row.delay_ms, row.generator_cpu_pct) = (rate, delay_ms, generator_cpu_pct);
         rows.push(row);
+        readings[i] = after;
     }
     Ok(rows)
 }
@@ -117,7 +138,9 @@ fn publish(addr: &str, rate: f64, events: usize) -> Result<Vec<u64>, String> {
         let due = start + Duration::from_secs_f64(seq as f64 / rate);
         thread::sleep(due.saturating_duration_since(Instant::now()));
         let body = format!("ev {seq} t={}", now_us());
-        let answer = http.post("/publish", body.as_bytes()).map_err(|e| e.to_string())?;
+        let answer = http
+            .post("/publish", body.as_bytes())
+            .map_err(|e| e.to_string())?;
         let text = answer.text();
         let id = text
             .trim_start_matches("{\"id\":")
@@ -139,7 +162,10 @@ fn figures(
     let wanted: HashSet<u64> = ids.iter().copied().collect();
     let (mut delivered, mut lost, mut dup, mut latencies) = (0, 0, 0, Vec::new());
     for client in &group.clients {
-        let arrivals = client.arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+        let arrivals = client
+            .arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let mut got = HashSet::new();
         for arrival in arrivals.iter().filter(|a| wanted.contains(&a.id)) {
             if got.insert(arrival.id) {
@@ -169,6 +195,7 @@ fn figures(
         down_per_event: per_event(client_after.bytes_read - client_before.bytes_read),
         up_per_event: per_event(client_after.bytes_written - client_before.bytes_written),
         requests_per_event: per_event(client_after.requests - client_before.requests),
+        requests: client_after.requests - client_before.requests,
         server_threads: during.threads,
         server_connections: during.open,
         server_us_per_event: per_event((after.1.cpu_ms - before.1.cpu_ms) * 1000),

@@ -41,8 +41,14 @@ impl Page {
         let router = pages::shared_assets(Router::new())
             .get("/", pages::html(include_str!("../pages/08_compare.html")))
             .get("/progress", sse::handler(Arc::clone(&progress), typed))
-            .get("/results.csv", latest_file(&latest, "text/csv; charset=utf-8", |l| &l.0))
-            .get("/chart.svg", latest_file(&latest, "image/svg+xml", |l| &l.1))
+            .get(
+                "/results.csv",
+                latest_file(&latest, "text/csv; charset=utf-8", |l| &l.0),
+            )
+            .get(
+                "/chart.svg",
+                latest_file(&latest, "image/svg+xml", |l| &l.1),
+            )
             .get("/stats", stats::handler(server.ledger()));
         let addr = server.spawn(router).ok()?;
         eprintln!("08_compare: progress and results at http://{addr}");
@@ -60,7 +66,8 @@ impl Page {
 
     /// New results: kept for `/results.csv` and `/chart.svg`, announced to the page.
     pub fn show(&self, csv: &str, svg: &str) {
-        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = (csv.to_owned(), svg.to_owned());
+        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) =
+            (csv.to_owned(), svg.to_owned());
         self.progress.publish("results");
     }
 }

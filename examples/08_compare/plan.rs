@@ -79,7 +79,11 @@ impl Plan {
 
 fn list<T: std::str::FromStr>(text: &str) -> Result<Vec<T>, Box<dyn Error>> {
     text.split(',')
-        .map(|item| item.trim().parse().map_err(|_| format!("not a number: {item}").into()))
+        .map(|item| {
+            item.trim()
+                .parse()
+                .map_err(|_| format!("not a number: {item}").into())
+        })
         .collect()
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::measure::Row;
 
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 19] = [
     "technique",
     "delay_ms",
     "rate_per_s",
@@ -18,6 +18,7 @@ const COLUMNS: [&str; 18] = [
     "bytes_down_per_event",
     "bytes_up_per_event",
     "requests_per_event",
+    "requests",
     "server_threads",
     "server_connections",
     "server_cpu_us_per_event",
@@ -26,7 +27,7 @@ const COLUMNS: [&str; 18] = [
     "generator_cpu_pct",
 ];
 
-fn cells(row: &Row) -> [String; 18] {
+fn cells(row: &Row) -> [String; 19] {
     [
         row.technique.label().to_owned(),
         row.delay_ms.to_string(),
@@ -40,6 +41,7 @@ fn cells(row: &Row) -> [String; 18] {
         format!("{:.1}", row.down_per_event),
         format!("{:.1}", row.up_per_event),
         format!("{:.3}", row.requests_per_event),
+        row.requests.to_string(),
         row.server_threads.to_string(),
         row.server_connections.to_string(),
         format!("{:.1}", row.server_us_per_event),
@@ -71,8 +73,20 @@ pub fn write_files(dir: &Path, csv: &str, svg: &str) -> Result<(), Box<dyn Error
 /// The table on stdout: the columns a reader compares, one row per technique and rate.
 pub fn print_table(rows: &[Row]) {
     let header = [
-        "technique", "D ms", "ev/s", "p50 ms", "p99 ms", "max ms", "B/ev ↓", "B/ev ↑",
-        "req/ev", "threads", "conns", "srv µs/ev", "lost", "dup",
+        "technique",
+        "D ms",
+        "ev/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "B/ev ↓",
+        "B/ev ↑",
+        "req/ev",
+        "threads",
+        "conns",
+        "srv µs/ev",
+        "lost",
+        "dup",
     ];
     let widths = [11, 4, 6, 7, 7, 7, 9, 8, 7, 7, 5, 9, 4, 4];
     let line = |fields: &[String]| {
@@ -86,7 +100,7 @@ pub fn print_table(rows: &[Row]) {
     line(&header.map(str::to_owned));
     for row in rows {
         let c = cells(row);
-        let picked = [0, 1, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+        let picked = [0, 1, 2, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17];
         line(&picked.map(|i| c[i].clone()));
     }
 }

@@ -103,7 +103,9 @@ pub fn server_stats(addr: &str, transport: Transport) -> Result<ServerStats, Box
         within
             .split_once(&format!("\"{name}\":"))
             .and_then(|(_, rest)| {
-                let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+                let end = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len());
                 rest[..end].parse().ok()
             })
             .unwrap_or(0)

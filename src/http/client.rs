@@ -132,7 +132,10 @@ impl HttpClient {
         let no_body = method == "HEAD" || matches!(answer.status, 100..=199 | 204 | 304);
         let len = match answer.field("content-length") {
             _ if no_body => 0,
-            Some(len) => len.trim().parse().map_err(|_| invalid("bad Content-Length"))?,
+            Some(len) => len
+                .trim()
+                .parse()
+                .map_err(|_| invalid("bad Content-Length"))?,
             None => return Err(invalid("an answer without Content-Length")),
         };
         while self.buf.len() < len {
@@ -163,7 +166,13 @@ impl HttpClient {
         Ok((answer, body))
     }
 
-    fn send(&mut self, method: &str, target: &str, extra: &[(&str, &str)], body: &[u8]) -> io::Result<()> {
+    fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        extra: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<()> {
         let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.host);
         for (name, value) in extra {
             head.push_str(&format!("{name}: {value}\r\n"));

@@ -9,7 +9,7 @@
 //! on, a takeover: the head is written and the socket leaves the loop for good.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::TcpStream;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -17,6 +17,7 @@ use super::chunked::{Chunk, decode_chunk};
 use super::config::ServerConfig;
 use super::date::http_date;
 use super::error::RequestError;
+use super::linger::close_gracefully;
 use super::reply::{Handoff, Reply, Takeover};
 use super::request::{BodyFraming, Head, MAX_BODY_BYTES, Request, Version, parse_head};
 use super::response::{ConnectionField, Framing, Response};
@@ -28,12 +29,6 @@ use crate::ledger::Transport;
 
 /// Bytes asked of the kernel per `read`. A typical request head fits in one.
 const READ_CHUNK: usize = 4096;
-/// How long a closing connection keeps reading (and dropping) what the client still sends.
-const LINGER: Duration = Duration::from_secs(2);
-/// How long each of those reads waits; a client that sends nothing more is done.
-const LINGER_READ: Duration = Duration::from_millis(200);
-/// The most bytes drained while lingering.
-const LINGER_MAX_BYTES: usize = 1024 * 1024;
 
 /// Why no request came out of the socket.
 enum ReadFailure {
@@ -87,7 +82,11 @@ pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &
         // Counted as open by its path first, so that a parked long poll counts as one.
         conn.slot.count_as(Transport::of_path(request.path()));
         let reply = dispatch(router, &request);
-        conn.count_request(reply.as_ref().map_or(Transport::Other, |r| transport_of(r, &request)));
+        conn.count_request(
+            reply
+                .as_ref()
+                .map_or(Transport::Other, |r| transport_of(r, &request)),
+        );
         let Some(mut reply) = reply else {
             let answer = Response::text(Status::INTERNAL_SERVER_ERROR, "handler panicked\n");
             return conn.send_last(&answer);
@@ -326,23 +325,5 @@ impl Connection {
             leftover: self.buf,
             slot: self.slot,
         });
-    }
-}
-
-/// Closes without losing the answer just written. Closing a socket that still has unread
-/// input makes the kernel send a reset, and a reset can destroy the answer in the client's
-/// receive buffer before the client reads it. So: send FIN (half-close), then read and drop
-/// what the client still sends, for a bounded time, and only then close.
-pub fn close_gracefully(stream: &TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(LINGER_READ));
-    let deadline = Instant::now() + LINGER;
-    let mut sink = [0u8; READ_CHUNK];
-    let mut drained = 0;
-    while Instant::now() < deadline && drained < LINGER_MAX_BYTES {
-        match (&*stream).read(&mut sink) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => drained += n,
-        }
     }
 }

@@ -28,6 +28,7 @@ pub mod config;
 pub mod connection;
 pub mod date;
 pub mod error;
+pub mod linger;
 pub mod reply;
 pub mod request;
 pub mod response;

@@ -26,8 +26,9 @@ use std::thread;
 use std::time::{Duration, SystemTime};
 
 use super::config::ServerConfig;
-use super::connection::{close_gracefully, serve};
+use super::connection::serve;
 use super::date::http_date;
+use super::linger::close_gracefully;
 use super::response::{ConnectionField, Framing, Response};
 use super::router::Router;
 use super::slot::ConnectionSlot;

@@ -29,7 +29,7 @@ use super::liveness::{Liveness, Silence};
 use super::message::{Assembler, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Step};
 use super::reader::FrameReader;
 use super::writer::{SendError, SharedWriter, Writer, lock};
-use crate::http::connection::close_gracefully;
+use crate::http::linger::close_gracefully;
 use crate::ledger::Meter;
 
 /// How a WebSocket behaves; [`Config::default`] gives the contract's values (LESSONS.md,

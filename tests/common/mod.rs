@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use realtime::event_log::EventLog;
 use realtime::http::{Router, Server, ServerConfig};
 
+pub mod process;
 pub mod ws;
 
 /// Every socket read in the tests gives up after this: no test can hang.
