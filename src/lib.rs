@@ -14,9 +14,11 @@
 //! | 5. the WebSocket opening handshake | [`websocket::handshake`], [`websocket::client`], [`websocket::keys`] | `05_websocket_handshake` | `GET /ws/echo` (`101`) | RFC 6455 §4 |
 //! | 6. frames | [`websocket::frame`], [`websocket::decoder`], [`websocket::mask`], [`websocket::close`], [`websocket::trace`] | `06_websocket_echo` | `GET /ws/echo` | RFC 6455 §5, §7.4 |
 //! | 7. the connection | [`websocket::message`], [`websocket::utf8`], [`websocket::reader`], [`websocket::writer`], [`websocket::liveness`], [`websocket::closing`], [`websocket::socket`], [`websocket::connect`], [`websocket::broadcast`], [`websocket::endpoints`] | `07_websocket_chat`, `07_websocket_client` | `GET /ws?since=N` | RFC 6455 §5.4–§7, §8.1 |
+//! | 8. the four, measured | [`stats`], [`http::client`], [`relay`] | `08_compare` | `GET /stats` | proc(5) |
 //! | all | [`playground`] | `cargo run` | every endpoint above | the wire contract (`LESSONS.md`, Appendix: the wire contract) |
 //!
-//! Around them: [`decoded`] (what every decoder returns), [`json`] (string escaping),
+//! Around them: [`decoded`] (what every decoder returns), [`ledger`] (what crossed the
+//! sockets, counted by every layer and shown by `/stats`), [`json`] (string escaping),
 //! [`ticker`] (the demo feed), [`pages`] (the embedded pages), [`options`] (the command
 //! line).
 

@@ -6,15 +6,15 @@
 //! $ curl -s http://127.0.0.1:8080/stats
 //! {"transports":{"poll":{"requests":3,"bytes_read":288,"bytes_written":789,"open":1,"events":2},
 //!  "long-poll":{…},"sse":{…},"ws":{…},"other":{…}},
-//!  "process":{"threads":9,"cpu_user_ms":40,"cpu_system_ms":20,"voluntary_context_switches":411}}
+//!  "process":{"threads":9,"cpu_user_ms":40,"cpu_system_ms":20,"voluntary_context_switches":411,"rss_kib":2304}}
 //! ```
 //!
 //! (One line on the wire; broken here.) The transports' figures are the [`Ledger`]'s. The
 //! process's come from Linux's `/proc`: `threads` and the CPU time (user and system, all
 //! threads, also those that ended) from `/proc/self/stat`, in its 10 ms ticks; the
 //! voluntary context switches (times a thread blocked and was woken) summed over the
-//! threads alive now, from `/proc/self/task/*/status`, one file per thread. Elsewhere than
-//! Linux, `process` is `null`.
+//! threads alive now, from `/proc/self/task/*/status`, one file per thread; the resident
+//! memory (`VmRSS`) from `/proc/self/status`. Elsewhere than Linux, `process` is `null`.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -37,6 +37,8 @@ pub struct ProcessStats {
     pub cpu_system_ms: u64,
     /// Voluntary context switches of the threads alive now.
     pub voluntary_context_switches: u64,
+    /// Resident memory (`VmRSS`), KiB.
+    pub rss_kib: u64,
 }
 
 /// The `GET /stats` handler over `ledger` (the server's: [`crate::http::Server::ledger`]).
@@ -71,8 +73,8 @@ pub fn stats_json(ledger: &Ledger, process: Option<ProcessStats>) -> String {
         Some(p) => {
             let _ = write!(
                 out,
-                "{{\"threads\":{},\"cpu_user_ms\":{},\"cpu_system_ms\":{},\"voluntary_context_switches\":{}}}",
-                p.threads, p.cpu_user_ms, p.cpu_system_ms, p.voluntary_context_switches
+                "{{\"threads\":{},\"cpu_user_ms\":{},\"cpu_system_ms\":{},\"voluntary_context_switches\":{},\"rss_kib\":{}}}",
+                p.threads, p.cpu_user_ms, p.cpu_system_ms, p.voluntary_context_switches, p.rss_kib
             );
         }
         None => out.push_str("null"),
@@ -91,7 +93,15 @@ pub fn process_stats() -> Option<ProcessStats> {
         cpu_user_ms: user_ticks * MS_PER_TICK,
         cpu_system_ms: system_ticks * MS_PER_TICK,
         voluntary_context_switches: voluntary_switches(),
+        rss_kib: rss_kib().unwrap_or(0),
     })
+}
+
+/// `VmRSS` from `/proc/self/status`, in KiB.
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `(num_threads, utime, stime)` from a `/proc/PID/stat` line (proc(5)). The second
@@ -143,6 +153,7 @@ mod tests {
             cpu_user_ms: 10,
             cpu_system_ms: 20,
             voluntary_context_switches: 5,
+            rss_kib: 2048,
         };
         let json = stats_json(&ledger, Some(process));
         assert!(json.starts_with(
@@ -150,7 +161,7 @@ mod tests {
         ));
         assert!(json.contains("\"ws\":{\"requests\":0,\"bytes_read\":0,\"bytes_written\":7,"));
         assert!(json.ends_with(
-            "\"process\":{\"threads\":3,\"cpu_user_ms\":10,\"cpu_system_ms\":20,\"voluntary_context_switches\":5}}"
+            "\"process\":{\"threads\":3,\"cpu_user_ms\":10,\"cpu_system_ms\":20,\"voluntary_context_switches\":5,\"rss_kib\":2048}}"
         ));
         assert!(stats_json(&ledger, None).ends_with("\"process\":null}"));
     }

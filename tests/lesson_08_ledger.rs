@@ -153,6 +153,7 @@ fn stats_names_the_process_threads_and_cpu_time() {
         "\"cpu_user_ms\":",
         "\"cpu_system_ms\":",
         "\"voluntary_context_switches\":",
+        "\"rss_kib\":",
     ] {
         assert!(json.contains(field), "{field} in {json}");
     }

@@ -131,6 +131,7 @@ fn run_pass(
     for (&technique, (server, _)) in techniques.iter().zip(&targets) {
         readings.push(measure::baseline(server, technique)?);
     }
+    let starts = readings.clone();
     let groups: Vec<Arc<Group>> = techniques
         .iter()
         .zip(&targets)
@@ -160,7 +161,15 @@ fn run_pass(
             "D = {delay} ms, {rate} events/s: publishing {events} events"
         ));
         let servers: Vec<&str> = targets.iter().map(|(s, _)| s.as_str()).collect();
-        let cell = measure::cell(&groups, &servers, &mut readings, rate, events, delay)?;
+        let cell = measure::cell(
+            &groups,
+            &servers,
+            &starts,
+            &mut readings,
+            rate,
+            events,
+            delay,
+        )?;
         for row in &cell {
             say(report::progress_line(row));
         }

@@ -48,6 +48,11 @@ pub struct Row {
     pub server_connections: u64,
     /// Server CPU time per delivered event, µs (10 ms resolution over the cell).
     pub server_us_per_event: f64,
+    /// The server's voluntary context switches per delivered event.
+    pub server_switches_per_event: f64,
+    /// The server's resident memory per client: its growth since before the clients
+    /// connected, divided by their number (KiB).
+    pub server_kib_per_client: f64,
     /// The generator's CPU over the cell, % of one core (all techniques together).
     pub generator_cpu_pct: f64,
 }
@@ -80,6 +85,7 @@ pub fn baseline(server: &str, technique: Technique) -> Result<Reading, Box<dyn E
 pub fn cell(
     groups: &[Arc<Group>],
     servers: &[&str],
+    starts: &[Reading],
     readings: &mut [Reading],
     rate: f64,
     events: usize,
@@ -121,6 +127,8 @@ pub fn cell(
             server_stats(servers[i], transport)?,
         );
         let mut row = figures(group, &ids[i], &readings[i], &after, &during[i]);
+        let grown = during[i].rss_kib.saturating_sub(starts[i].1.rss_kib);
+        row.server_kib_per_client = grown as f64 / group.clients.len().max(1) as f64;
         (row.rate, row.delay_ms, row.generator_cpu_pct) = (rate, delay_ms, generator_cpu_pct);
         rows.push(row);
         readings[i] = after;
@@ -199,6 +207,8 @@ fn figures(
         server_threads: during.threads,
         server_connections: during.open,
         server_us_per_event: per_event((after.1.cpu_ms - before.1.cpu_ms) * 1000),
+        server_switches_per_event: per_event(after.1.switches.saturating_sub(before.1.switches)),
+        server_kib_per_client: 0.0,
         generator_cpu_pct: 0.0,
     }
 }

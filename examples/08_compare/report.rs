@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::measure::Row;
 
-const COLUMNS: [&str; 19] = [
+const COLUMNS: [&str; 21] = [
     "technique",
     "delay_ms",
     "rate_per_s",
@@ -22,12 +22,14 @@ const COLUMNS: [&str; 19] = [
     "server_threads",
     "server_connections",
     "server_cpu_us_per_event",
+    "server_switches_per_event",
+    "server_kib_per_client",
     "lost",
     "dup",
     "generator_cpu_pct",
 ];
 
-fn cells(row: &Row) -> [String; 19] {
+fn cells(row: &Row) -> [String; 21] {
     [
         row.technique.label().to_owned(),
         row.delay_ms.to_string(),
@@ -45,6 +47,8 @@ fn cells(row: &Row) -> [String; 19] {
         row.server_threads.to_string(),
         row.server_connections.to_string(),
         format!("{:.1}", row.server_us_per_event),
+        format!("{:.2}", row.server_switches_per_event),
+        format!("{:.1}", row.server_kib_per_client),
         row.lost.to_string(),
         row.dup.to_string(),
         format!("{:.0}", row.generator_cpu_pct),
@@ -85,10 +89,12 @@ pub fn print_table(rows: &[Row]) {
         "threads",
         "conns",
         "srv µs/ev",
+        "cs/ev",
+        "KiB/cl",
         "lost",
         "dup",
     ];
-    let widths = [11, 4, 6, 7, 7, 7, 9, 8, 7, 7, 5, 9, 4, 4];
+    let widths = [11, 4, 6, 7, 7, 7, 9, 8, 7, 7, 5, 9, 6, 6, 4, 4];
     let line = |fields: &[String]| {
         let padded: Vec<String> = fields
             .iter()
@@ -100,7 +106,7 @@ pub fn print_table(rows: &[Row]) {
     line(&header.map(str::to_owned));
     for row in rows {
         let c = cells(row);
-        let picked = [0, 1, 2, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17];
+        let picked = [0, 1, 2, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19];
         line(&picked.map(|i| c[i].clone()));
     }
 }

@@ -92,6 +92,9 @@ pub struct ServerStats {
     pub threads: u64,
     /// Open connections counted as the technique's transport.
     pub open: u64,
+    /// Voluntary context switches of the server's threads alive now.
+    pub switches: u64,
+    pub rss_kib: u64,
 }
 
 /// Reads `/stats` of the server at `addr` (on a connection of its own, which the server
@@ -117,6 +120,8 @@ pub fn server_stats(addr: &str, transport: Transport) -> Result<ServerStats, Box
         cpu_ms: number(&json, "cpu_user_ms") + number(&json, "cpu_system_ms"),
         threads: number(&json, "threads"),
         open: number(section, "open"),
+        switches: number(&json, "voluntary_context_switches"),
+        rss_kib: number(&json, "rss_kib"),
     })
 }
 
