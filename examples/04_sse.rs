@@ -47,10 +47,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     eprintln!("journal {}: {restored} events restored", journal.display());
     ticker::spawn(Arc::clone(&log), options.tick);
 
-    let plain = StreamOptions {
-        heartbeat: options.heartbeat,
-        ..StreamOptions::default()
-    };
+    let plain = options.stream_options();
     let typed = StreamOptions {
         event_type: Some(ticker::symbol_of),
         ..plain

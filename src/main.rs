@@ -8,7 +8,6 @@ use std::sync::Arc;
 use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::options::Options;
-use realtime::sse::StreamOptions;
 use realtime::stats;
 use realtime::{playground, ticker};
 
@@ -18,13 +17,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     ticker::spawn(Arc::clone(&log), options.tick);
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    let stream_options = StreamOptions {
-        heartbeat: options.heartbeat,
-        ..StreamOptions::default()
-    };
     let router = playground::router(
         log,
-        stream_options,
+        options.stream_options(),
         options.websocket(),
         options.handshake(),
     );

@@ -8,6 +8,7 @@
 //! --idle-timeout-ms MS     close idle connections and unfinished requests after MS (default 30000)
 //! --allow-origin ORIGIN    Access-Control-Allow-Origin on GET answers (default *; "none" sends none)
 //! --heartbeat-ms MS        a `: keep-alive` comment on event streams every MS (default 15000)
+//! --max-stream-ms MS       end an event stream after MS, the client resumes (default 300000; 0: never)
 //! --journal FILE           keep the event log in FILE across restarts (examples that support it)
 //! --max-message BYTES      the largest WebSocket message; bigger gets close 1009 (default 16 MiB)
 //! --ping-ms MS             a WebSocket Ping after MS of silence from the peer; 0: none (default 30000)
@@ -17,6 +18,7 @@
 use std::time::Duration;
 
 use crate::event_log::DEFAULT_HISTORY;
+use crate::sse::StreamOptions;
 use crate::http::ServerConfig;
 use crate::http::config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 use crate::websocket::{self, handshake::HandshakeConfig};
@@ -38,6 +40,8 @@ pub struct Options {
     pub allow_origin: Option<String>,
     /// `--heartbeat-ms`: the event streams' keep-alive interval; zero sends none.
     pub heartbeat: Duration,
+    /// `--max-stream-ms`: see [`crate::sse::StreamOptions::max_lifetime`].
+    pub max_stream: Duration,
     /// `--journal`: where to keep the event log across restarts (see [`crate::journal`]).
     pub journal: Option<std::path::PathBuf>,
     /// `--max-message`: see [`websocket::Config::max_message`].
@@ -48,7 +52,7 @@ pub struct Options {
     pub trace: bool,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --journal FILE  --max-message BYTES  --ping-ms MS  --trace";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --max-message BYTES  --ping-ms MS  --trace";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
@@ -68,6 +72,7 @@ impl Options {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             allow_origin: Some("*".to_owned()),
             heartbeat: Duration::from_secs(15),
+            max_stream: StreamOptions::default().max_lifetime,
             journal: None,
             max_message: websocket::message::DEFAULT_MAX_MESSAGE,
             ping: websocket::Config::default().ping_interval,
@@ -94,6 +99,9 @@ impl Options {
                 "--journal" => options.journal = Some(value.into()),
                 "--max-message" => options.max_message = number(&flag, &value)?,
                 "--ping-ms" => options.ping = Duration::from_millis(number(&flag, &value)?),
+                "--max-stream-ms" => {
+                    options.max_stream = Duration::from_millis(number(&flag, &value)?)
+                }
                 "--heartbeat-ms" => {
                     options.heartbeat = Duration::from_millis(number(&flag, &value)?)
                 }
@@ -120,6 +128,15 @@ impl Options {
             max_connections: self.max_connections,
             idle_timeout: self.idle_timeout,
             allow_origin: self.allow_origin.clone(),
+        }
+    }
+
+    /// How event streams are written: `--heartbeat-ms`, `--max-stream-ms`.
+    pub fn stream_options(&self) -> StreamOptions {
+        StreamOptions {
+            heartbeat: self.heartbeat,
+            max_lifetime: self.max_stream,
+            ..StreamOptions::default()
         }
     }
 

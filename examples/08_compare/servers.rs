@@ -17,7 +17,7 @@ use realtime::http::Server;
 use realtime::http::client::HttpClient;
 use realtime::ledger::{Meter, Transport};
 use realtime::options::Options;
-use realtime::relay::Relay;
+use realtime::relay::{Faults, Relay};
 use realtime::{playground, stats};
 
 /// A child process that printed `listening on http://ADDR`.
@@ -61,10 +61,7 @@ pub fn serve(args: &[String]) -> Result<(), Box<dyn Error>> {
     let server = Server::bind(&options.addr, options.server_config())?;
     let router = playground::router(
         log,
-        realtime::sse::StreamOptions {
-            heartbeat: options.heartbeat,
-            ..Default::default()
-        },
+        options.stream_options(),
         options.websocket(),
         options.handshake(),
     );
@@ -78,7 +75,11 @@ pub fn relay(args: &[String]) -> Result<(), Box<dyn Error>> {
     let [upstream, delay_ms] = args else {
         return Err("usage: --relay UPSTREAM DELAY_MS".into());
     };
-    let relay = Relay::start(upstream.parse()?, Duration::from_millis(delay_ms.parse()?))?;
+    let faults = Faults {
+        delay: Duration::from_millis(delay_ms.parse()?),
+        ..Faults::default()
+    };
+    let relay = Relay::start(upstream.parse()?, faults)?;
     println!("listening on http://{}", relay.addr());
     loop {
         std::thread::park();

@@ -139,6 +139,11 @@ pub struct StreamOptions {
     pub heartbeat: Duration,
     /// The reconnection time sent first as `retry:`. Default 2 s.
     pub retry: Duration,
+    /// The longest a stream stays open (zero: no limit); then the server ends it, at the
+    /// next heartbeat, and the client reconnects with its last id, missing nothing.
+    /// Default 5 minutes: it bounds how long a client that vanished without a FIN (a
+    /// pulled cable, a NAT that forgot it) keeps its place. Lesson 9.
+    pub max_lifetime: Duration,
     /// Names an event type from an event's data (`None`: type `message`). For the shared
     /// stream of named types that replaces one `EventSource` per feed.
     pub event_type: Option<fn(&str) -> Option<&str>>,
@@ -149,6 +154,7 @@ impl Default for StreamOptions {
         StreamOptions {
             heartbeat: Duration::from_secs(15),
             retry: Duration::from_secs(2),
+            max_lifetime: Duration::from_secs(300),
             event_type: None,
         }
     }

@@ -11,11 +11,25 @@
 //! send buffer and never waits, so one slow client cannot hold up the others. What it does
 //! not take is queued; past [`SSE_POLICY`]'s 1 MiB the client is disconnected, and its
 //! browser reconnects with `Last-Event-ID`: the replay picks up where it left off.
+//!
+//! A client that vanishes without a FIN (a pulled cable, a proxy or NAT that forgot the
+//! connection) is the hard case: the heartbeats still go into the kernel's send buffer,
+//! and TCP gives up only after its retransmission timeout, about 15 minutes with Linux
+//! defaults. So every stream has a lifetime (`StreamOptions::max_lifetime`, default 5
+//! minutes, `--max-stream-ms`): at the first heartbeat after it, the stream is ended, and
+//! a client that is still there reconnects with `Last-Event-ID` and misses nothing. It
+//! also spreads the streams over the servers again after one was added (lesson 10).
+//!
+//! Production note: TCP keepalive (`SO_KEEPALIVE` with a short `TCP_KEEPIDLE`) would make
+//! the kernel probe an idle connection and report the dead ones, and `TCP_USER_TIMEOUT`
+//! would bound how long written data may stay unacknowledged before the kernel drops the
+//! connection: both detect a dead peer in seconds. std sets neither (no `setsockopt`
+//! without a dependency), hence the lifetime.
 
 use std::io::{ErrorKind, Read};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::encode::{StreamOptions, encode_comment, encode_events, encode_retry};
 use crate::event_log::EventLog;
@@ -36,6 +50,8 @@ pub type Hub = Fanout<EventStream>;
 /// One event stream the hub writes to.
 pub struct EventStream {
     stream: TcpStream,
+    /// When it ends on its own (`StreamOptions::max_lifetime`), if it does.
+    ends_at: Option<Instant>,
     /// Bytes the socket has not taken yet; the `retry:` line waits here for the replay.
     outbox: Outbox,
     /// Keeps the connection counted under `--max-connections` while the stream is open;
@@ -58,14 +74,16 @@ impl Hub {
 
 impl EventStream {
     /// An event stream on `stream` whose first bytes are `retry:` with the reconnection
-    /// time; `slot` is held for as long as the stream is open.
-    pub fn new(stream: TcpStream, slot: ConnectionSlot, retry: Duration) -> Self {
+    /// time, open for at most `max_lifetime` (zero: no limit); `slot` is held for as long
+    /// as the stream is open.
+    pub fn new(stream: TcpStream, slot: ConnectionSlot, retry: Duration, max_lifetime: Duration) -> Self {
         let mut first = Vec::new();
         encode_retry(&mut first, retry);
         let mut outbox = Outbox::metered(slot.meter().clone());
         outbox.push(&first);
         EventStream {
             stream,
+            ends_at: (!max_lifetime.is_zero()).then(|| Instant::now() + max_lifetime),
             outbox,
             slot,
         }
@@ -101,8 +119,13 @@ impl Sink for EventStream {
     }
 
     /// Sends `: keep-alive`, first checking for the client's FIN: a closed stream reads as
-    /// end-of-file at once, where a write to it would still succeed the first time.
+    /// end-of-file at once, where a write to it would still succeed the first time. A
+    /// stream past its lifetime is ended instead (dropped: the socket closes, the body
+    /// ends, the browser reconnects after `retry` with `Last-Event-ID`).
     fn tick(&mut self) -> Result<usize, Gone> {
+        if self.ends_at.is_some_and(|end| Instant::now() >= end) {
+            return Err(Gone);
+        }
         let mut probe = [0u8; 64];
         match (&self.stream).read(&mut probe) {
             Ok(0) => return Err(Gone),

@@ -32,7 +32,7 @@ use crate::http::{Handler, Reply, Request, Response, Status};
 /// the replay, then hands the socket to the hub and ends.
 pub fn handler(log: Arc<EventLog>, options: StreamOptions) -> impl Handler {
     let hub = Hub::start(log, options);
-    let retry = options.retry;
+    let (retry, max_lifetime) = (options.retry, options.max_lifetime);
     move |request: &Request| {
         let cursor = match resume_cursor(request) {
             Ok(cursor) => cursor,
@@ -44,7 +44,7 @@ pub fn handler(log: Arc<EventLog>, options: StreamOptions) -> impl Handler {
             .with_field("Cache-Control", "no-store")
             .with_field("X-Accel-Buffering", "no");
         Reply::takeover(head, move |handoff: Handoff| {
-            let stream = EventStream::new(handoff.stream, handoff.slot, retry);
+            let stream = EventStream::new(handoff.stream, handoff.slot, retry, max_lifetime);
             // Err: the client left during the replay; the stream is closed with it.
             let _ = hub.subscribe(stream, cursor);
         })
