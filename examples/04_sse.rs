@@ -21,6 +21,8 @@
 //! while the page is open: it reconnects by itself and resumes, since `--journal` (default
 //! `04_sse.journal` in the system's temp directory) keeps the log across restarts.
 //! http://127.0.0.1:8084/seven shows the browser's six-connections-per-origin limit.
+//! `cargo run --example 04_sse_clock` is the clock as the sources wrote it (port 4000, JSON,
+//! no ids, a client on another origin); its lab sheet compares it with `/clock`.
 //! Read alongside: `src/sse/mod.rs`, `encode.rs`, `stream.rs`, `hub.rs`, `parse.rs`, then
 //! `src/fanout.rs`, `src/outbox.rs`, `src/journal.rs`.
 

@@ -10,7 +10,7 @@
 //! | 1. HTTP/1.1 by hand | [`http`] | `01_http` | `GET /hello`, `/echo` | RFC 9110, RFC 9112 |
 //! | 2. short polling | [`event_log`], [`publish`], [`poll`] | `02_short_polling` | `POST /publish`, `GET /poll?since=N` | RFC 9110 §13 (`ETag`, `304`) |
 //! | 3. long polling | [`long_poll`] | `03_long_polling` | `GET /long-poll?since=N&timeout_ms=T` | — |
-//! | 4. Server-Sent Events | [`sse`], [`fanout`], [`outbox`], [`journal`] | `04_sse`, `04_sse_client` | `GET /events` | WHATWG HTML `#server-sent-events` |
+//! | 4. Server-Sent Events | [`sse`], [`fanout`], [`outbox`], [`journal`] | `04_sse`, `04_sse_client`, `04_sse_clock` | `GET /events` | WHATWG HTML `#server-sent-events` |
 //! | 5. the WebSocket opening handshake | [`websocket::handshake`], [`websocket::client`], [`websocket::keys`] | `05_websocket_handshake` | `GET /ws/echo` (`101`) | RFC 6455 §4 |
 //! | 6. frames | [`websocket::frame`], [`websocket::decoder`], [`websocket::mask`], [`websocket::close`], [`websocket::trace`] | `06_websocket_echo` | `GET /ws/echo` | RFC 6455 §5, §7.4 |
 //! | 7. the connection | [`websocket::message`], [`websocket::utf8`], [`websocket::reader`], [`websocket::writer`], [`websocket::liveness`], [`websocket::closing`], [`websocket::socket`], [`websocket::connect`], [`websocket::broadcast`], [`websocket::endpoints`] | `07_websocket_chat`, `07_websocket_client` | `GET /ws?since=N` | RFC 6455 §5.4–§7, §8.1 |

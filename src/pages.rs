@@ -9,9 +9,10 @@ use crate::http::{Handler, Request, Response, Router, Status};
 pub const PLAYGROUND_HTML: &str = include_str!("pages/playground.html");
 /// The script every page loads from `GET /panels.js`: one panel per transport.
 ///
-/// Four files, one after the other, so that a page needs one `<script>` and a reader one file
+/// Five files, one after the other, so that a page needs one `<script>` and a reader one file
 /// per transport: `core.js` first (the panel, its counters, the publish form: what the others
-/// use), then `poll.js` (short and long polling), `sse.js` and `websocket.js`. Each is a
+/// use), then `poll.js` (short and long polling), `sse.js`, `websocket.js`, and `compare.js`
+/// (the playground's comparison of the four, from the panels and `GET /stats`). Each is a
 /// function that runs at once and adds its part to `window.Realtime`, and each ends in `;`,
 /// so the next file's opening `(function` is not read as a call.
 pub const PANELS_JS: &str = concat!(
@@ -19,6 +20,7 @@ pub const PANELS_JS: &str = concat!(
     include_str!("pages/panels/poll.js"),
     include_str!("pages/panels/sse.js"),
     include_str!("pages/panels/websocket.js"),
+    include_str!("pages/panels/compare.js"),
 );
 /// The style sheet every panel page loads from `GET /panels.css`.
 pub const PANELS_CSS: &str = include_str!("pages/panels.css");

@@ -1,14 +1,17 @@
 //! The lesson pages in a real browser: headless Chromium, driven by
 //! `tests/browser/drive.mjs` (Node and playwright-core).
 //!
-//! Each test starts one server on a free port, runs
+//! Each test starts one server on a free port (the clock's test two: the clock,
+//! and a second origin that serves its client), runs
 //! `node tests/browser/drive.mjs URL MODE MESSAGE`, and checks that the page
 //! showed the message: on every panel (`panels`), in the echoed request
 //! (`echo`), on the SSE panel with its id as the last event ID (`sse`), in
 //! the one shared stream after seven streams met the browser's limit of six
 //! connections per origin (`seven`), echoed over a WebSocket the page opened
 //! (`handshake`), echoed intact as text and as binary of two length forms
-//! (`ws-echo`), or in every tab of the chat, a late one included (`chat`).
+//! (`ws-echo`), or in every tab of the chat, a late one included (`chat`); or,
+//! with no message to show, that the source's clock client, served from a second
+//! origin, shows the clock server's time (`clock`).
 //! What each mode checks is written at the top of its file in `tests/browser/pages/`.
 //!
 //! Needs Chromium (`$CHROMIUM` or `/usr/bin/chromium`), `node`, and
@@ -26,7 +29,10 @@ mod support;
 use std::path::Path;
 
 use realtime::websocket::handshake::accept_key;
-use support::{Server, TempFile, browser_available, drive, example, string_field};
+use support::{
+    Server, TempFile, address_of, browser_available, drive, drive_at, example, seconds_from_now,
+    serve_page, stats_count, string_field,
+};
 
 #[test]
 fn playground_page_shows_a_published_message_on_all_four_panels() {
@@ -43,6 +49,15 @@ fn playground_page_shows_a_published_message_on_all_four_panels() {
     assert!(report.contains("\"transport\":\"long-poll\""), "{report}");
     assert!(report.contains("\"transport\":\"sse\""), "{report}");
     assert!(report.contains("\"transport\":\"websocket\""), "{report}");
+    // The comparison under the panels: one row per transport, each with its figures (the
+    // mode waits until every one is a number).
+    assert!(report.contains("\"compare_rows\":4,"), "{report}");
+    for row in ["poll", "long-poll", "sse", "websocket"] {
+        assert!(
+            report.contains(&format!("{{\"row\":\"{row}\",")),
+            "{row}: {report}"
+        );
+    }
 }
 
 #[test]
@@ -112,6 +127,41 @@ fn lesson_04_page_shows_a_published_message_and_its_id_as_the_last_event_id() {
         published,
         "{report}"
     );
+}
+
+#[test]
+fn lesson_04_source_clock_client_on_another_origin_shows_the_servers_time() {
+    let Some(_lock) = browser_available() else {
+        return;
+    };
+    let clock = Server::start(&example("04_sse_clock"), &["--addr", "127.0.0.1:0"]);
+    let clock_addr = address_of(&clock);
+
+    // The second origin: a server of its own on another port, with one page, the
+    // source's client as it is except for the port in its URL.
+    let source = include_str!("../examples/pages/04_sse_clock_client.html");
+    let url = "\"http://localhost:4000/events\"";
+    assert_eq!(source.matches(url).count(), 1, "the source's URL, once");
+    let port = clock_addr.port();
+    let origin = serve_page(source.replace(url, &url.replace("4000", &port.to_string())));
+    assert_ne!(origin.port(), port);
+
+    let report = drive_at(&format!("http://{origin}/"), &clock, "clock", "clock");
+    assert_eq!(
+        string_field(&report, "origin"),
+        Some(format!("http://{origin}").as_str()),
+        "{report}"
+    );
+    // The page shows the clock server's time of day (UTC), and then the next tick.
+    let first = string_field(&report, "first_time").expect("first_time");
+    let next = string_field(&report, "next_time").expect("next_time");
+    assert!(seconds_from_now(first) <= 5, "{first} is not now: {report}");
+    assert_ne!(first, next, "{report}");
+
+    // And it came from the clock: its ledger counts the stream and its events.
+    let stats = common::get(clock_addr, "/stats").text();
+    assert!(stats_count(&stats, "sse", "requests") >= 1, "{stats}");
+    assert!(stats_count(&stats, "sse", "events") >= 2, "{stats}");
 }
 
 #[test]

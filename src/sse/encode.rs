@@ -9,6 +9,10 @@
 //! data: second line\n
 //! \n                       the empty line dispatches the event
 //! ```
+//!
+//! A stream of the event log writes each event's id unless its options say
+//! [`EventIds::Omitted`]: then only `data:` (and `event:`) lines, as a server that keeps no
+//! history writes them.
 
 use std::fmt;
 use std::time::Duration;
@@ -132,6 +136,22 @@ pub fn encode_retry(out: &mut Vec<u8>, retry: Duration) {
     out.push(b'\n');
 }
 
+/// Whether a stream's events carry the event log's id in an `id:` field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EventIds {
+    /// `id: 42\ndata: hi\n\n`: the browser remembers 42 and sends it back as
+    /// `Last-Event-ID: 42` when it reconnects, so the stream resumes after it.
+    #[default]
+    Written,
+    /// `data: hi\n\n`: no `id:` line, and no `missed` event either (its data is an id,
+    /// and a client that was given no id has no cursor to be behind). The browser's last
+    /// event ID stays `""`, so a reconnection sends no `Last-Event-ID` and the stream
+    /// starts again from cursor 0: the whole history the log keeps. For a feed where only
+    /// now matters (a clock), give it a log that keeps one event, `EventLog::new(1)`:
+    /// each connection then starts at the newest event.
+    Omitted,
+}
+
 /// How event streams are written.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamOptions {
@@ -147,6 +167,8 @@ pub struct StreamOptions {
     /// Names an event type from an event's data (`None`: type `message`). For the shared
     /// stream of named types that replaces one `EventSource` per feed.
     pub event_type: Option<fn(&str) -> Option<&str>>,
+    /// Whether each event starts with `id: N\n`. Default [`EventIds::Written`].
+    pub ids: EventIds,
 }
 
 impl Default for StreamOptions {
@@ -156,14 +178,16 @@ impl Default for StreamOptions {
             retry: Duration::from_secs(2),
             max_lifetime: Duration::from_secs(300),
             event_type: None,
+            ids: EventIds::Written,
         }
     }
 }
 
-/// Appends `batch` to `bytes` as events (a `missed` event first if the batch says so) and
-/// returns where each of `batch.events` starts.
+/// Appends `batch` to `bytes` as events (a `missed` event first if the batch says so and
+/// the stream has ids) and returns where each of `batch.events` starts.
 pub fn encode_events(bytes: &mut Vec<u8>, batch: &Batch, options: &StreamOptions) -> Vec<usize> {
-    if batch.missed {
+    let ids = options.ids == EventIds::Written;
+    if batch.missed && ids {
         let first = batch.events.first().map_or(batch.last_id + 1, |e| e.id);
         let _ = StreamEvent::new(&first.to_string())
             .event_type("missed")
@@ -173,7 +197,10 @@ pub fn encode_events(bytes: &mut Vec<u8>, batch: &Batch, options: &StreamOptions
     for event in &batch.events {
         offsets.push(bytes.len());
         let id = event.id.to_string();
-        let plain = StreamEvent::new(&event.data).id(&id);
+        let plain = StreamEvent {
+            id: ids.then_some(id.as_str()),
+            ..StreamEvent::new(&event.data)
+        };
         let typed = options.event_type.and_then(|name| name(&event.data));
         // An id is digits, so only a type (from the `event_type` function) can be refused;
         // then the event goes out as a plain `message` rather than not at all.
@@ -246,6 +273,32 @@ mod tests {
             "data: a\ndata: b\ndata: \ndata: c\ndata: \n\n"
         );
         assert_eq!(encode(StreamEvent::new("")), "data: \n\n");
+    }
+
+    fn events_of(log: &crate::event_log::EventLog, cursor: u64, options: &StreamOptions) -> String {
+        let mut bytes = Vec::new();
+        encode_events(&mut bytes, &log.since(cursor), options);
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_stream_without_ids_writes_only_data_and_no_missed_event() {
+        let log = crate::event_log::EventLog::new(1);
+        log.publish(r#"{"time":"12:00:00"}"#);
+        log.publish(r#"{"time":"12:00:02"}"#);
+        // Cursor 0 is behind a log that kept only event 2: with ids, `missed` says so.
+        assert_eq!(
+            events_of(&log, 0, &StreamOptions::default()),
+            "event: missed\ndata: 2\n\nid: 2\ndata: {\"time\":\"12:00:02\"}\n\n"
+        );
+        let without = StreamOptions {
+            ids: EventIds::Omitted,
+            ..StreamOptions::default()
+        };
+        assert_eq!(
+            events_of(&log, 0, &without),
+            "data: {\"time\":\"12:00:02\"}\n\n"
+        );
     }
 
     #[test]

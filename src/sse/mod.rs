@@ -42,6 +42,6 @@ pub mod hub;
 pub mod parse;
 pub mod stream;
 
-pub use encode::StreamOptions;
+pub use encode::{EventIds, StreamOptions};
 pub use hub::Hub;
 pub use stream::handler;

@@ -9,6 +9,7 @@
 //   echo       pages/01_http.mjs                 lesson 1
 //   sse        pages/04_sse.mjs                  lesson 4
 //   seven      pages/04_sse.mjs                  lesson 4's /seven
+//   clock      pages/04_sse_clock.mjs            lesson 4's source clock, from another origin
 //   handshake  pages/05_websocket_handshake.mjs  lesson 5
 //   ws-echo    pages/06_websocket_echo.mjs       lesson 6
 //   chat       pages/07_websocket_chat.mjs       lesson 7
@@ -32,6 +33,7 @@ import { join } from "node:path";
 import { panels } from "./pages/panels.mjs";
 import { echo } from "./pages/01_http.mjs";
 import { sse, seven } from "./pages/04_sse.mjs";
+import { clock } from "./pages/04_sse_clock.mjs";
 import { handshake } from "./pages/05_websocket_handshake.mjs";
 import { wsEcho } from "./pages/06_websocket_echo.mjs";
 import { chat } from "./pages/07_websocket_chat.mjs";
@@ -39,7 +41,7 @@ import { chat } from "./pages/07_websocket_chat.mjs";
 const OVERALL_TIMEOUT_MS = 30_000;
 
 const [url, mode, message] = process.argv.slice(2);
-const MODES = { panels, echo, sse, seven, handshake, "ws-echo": wsEcho, chat };
+const MODES = { panels, echo, sse, seven, clock, handshake, "ws-echo": wsEcho, chat };
 if (!url || !Object.hasOwn(MODES, mode) || !message) {
   console.error(`usage: node drive.mjs URL ${Object.keys(MODES).join("|")} MESSAGE`);
   process.exit(2);

@@ -1,11 +1,16 @@
 //! The browser test's machinery: starting a server binary, running `drive.mjs`, skipping
-//! or failing when the browser is missing. Used by `tests/lesson_browser.rs`.
+//! or failing when the browser is missing, and a second origin for a page. Used by
+//! `tests/lesson_browser.rs`.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, PoisonError};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use realtime::http::response::HTML;
+use realtime::http::{Request, Response, Router, ServerConfig, Status};
 
 use crate::common::process::{KillOnDrop, collect, runs, tools_present};
 pub use crate::common::process::{Server, TempFile, example};
@@ -54,12 +59,17 @@ fn browser_dir() -> PathBuf {
 /// Runs `drive.mjs` on the server's page at `path` (`""` for `/`) and returns
 /// its JSON report after checking that it succeeded and saw `message`.
 pub fn drive(server: &Server, path: &str, mode: &str, message: &str) -> String {
+    drive_at(&format!("{}{path}", server.url), server, mode, message)
+}
+
+/// Like [`drive`], on a page at `url` that another server serves (a second origin);
+/// `server`'s stderr goes into the report of a failure.
+pub fn drive_at(url: &str, server: &Server, mode: &str, message: &str) -> String {
     let chromium = chromium();
-    let url = format!("{}{path}", server.url);
     let mut child = Command::new("node")
         .current_dir(browser_dir())
         .arg("drive.mjs")
-        .args([url.as_str(), mode, message])
+        .args([url, mode, message])
         .env("CHROMIUM", &chromium)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -115,4 +125,48 @@ pub fn string_field<'a>(report: &'a str, name: &str) -> Option<&'a str> {
     let start = report.find(&format!("\"{name}\":\""))? + name.len() + 4;
     let len = report[start..].find('"')?;
     Some(&report[start..start + len])
+}
+
+/// A second origin: a server of its own on a free port of 127.0.0.1 that answers `GET /`
+/// with `html`. Returns its address.
+pub fn serve_page(html: String) -> SocketAddr {
+    let router = Router::new().get("/", move |_: &Request| {
+        Response::new(Status::OK)
+            .with_body(HTML, html.clone())
+            .into()
+    });
+    crate::common::start(router, ServerConfig::default())
+}
+
+/// The address a started server announced (`http://HOST:PORT/`).
+pub fn address_of(server: &Server) -> SocketAddr {
+    let url = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    url.parse()
+        .unwrap_or_else(|_| panic!("not HOST:PORT: {url}"))
+}
+
+/// How far `HH:MM:SS` is from the time of day now, UTC, in seconds (either way, across
+/// midnight too).
+pub fn seconds_from_now(time: &str) -> u64 {
+    let parts: Vec<u64> = time.split(':').map(|p| p.parse().expect(time)).collect();
+    assert_eq!(parts.len(), 3, "{time}");
+    let shown = parts[0] * 3600 + parts[1] * 60 + parts[2];
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        % 86_400;
+    let apart = shown.abs_diff(now);
+    apart.min(86_400 - apart)
+}
+
+/// The counter `name` of `transport` in a `/stats` answer (`"sse":{"requests":1,…}`).
+pub fn stats_count(stats: &str, transport: &str, name: &str) -> u64 {
+    let counters = &stats[stats.find(&format!("\"{transport}\":")).expect(transport)..];
+    let at = counters.find(&format!("\"{name}\":")).expect(name) + name.len() + 3;
+    let digits = counters[at..].split(|c: char| !c.is_ascii_digit()).next();
+    digits.and_then(|d| d.parse().ok()).expect(name)
 }

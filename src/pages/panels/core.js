@@ -1,8 +1,9 @@
-// panels/core.js: the browser side of the `realtime` lessons, part 1 of 4:
+// panels/core.js: the browser side of the `realtime` lessons, part 1 of 5:
 // what every transport shares. The other parts are poll.js (short and long
-// polling), sse.js (EventSource) and websocket.js (WebSocket).
+// polling), sse.js (EventSource), websocket.js (WebSocket) and compare.js
+// (the four side by side).
 //
-// GET /panels.js serves the four files one after the other, in that order
+// GET /panels.js serves the five files one after the other, in that order
 // (see src/pages.rs), so a page loads them with one <script src="/panels.js">.
 // They use only what the browser ships with (fetch, EventSource, WebSocket,
 // the DOM), so what you read here is all the code there is between the page
@@ -18,6 +19,7 @@
 //     panel(element, transport),         // the counters and list of any transport (core.js)
 //     feed(url, callbacks),              // the /ws socket that reconnects (chat)  (websocket.js)
 //     frameBytes(length, { masked }),    // a WebSocket frame's size on the wire  (websocket.js)
+//     compare(element, { statsUrl }),    // per event: page's counters, GET /stats (compare.js)
 //     core,                              // what the other files take from this one
 //   }
 //
@@ -181,8 +183,11 @@
   // ---------------------------------------------------------------------
   // A panel: the counters and the event list of one transport.
   // Every transport reports to it the same way, so the numbers compare.
-  // Call it once per section: it builds the markup, then returns the view.
+  // Call it once per section: it builds the markup, then returns the view,
+  // which it also keeps in `views` for compare.js.
   // ---------------------------------------------------------------------
+  const views = []; // every panel view on the page, in the order they were made
+
   function panel(element, transport = {}) {
     render(element, transport);
     const list = element.querySelector("ol.events");
@@ -202,7 +207,7 @@
       }
     }
 
-    return {
+    const view = {
       element,
       stats,
 
@@ -269,6 +274,8 @@
         list.prepend(item);
       },
     };
+    views.push(view); // for compare.js, which reads every panel's stats
+    return view;
   }
 
   // ---------------------------------------------------------------------
@@ -304,7 +311,7 @@
   window.Realtime = {
     panel,
     publishForm,
-    // For poll.js, sse.js and websocket.js; a page has no need of these.
-    core: { RETRY_MS, batch, headBytes, rememberPublish },
+    // For poll.js, sse.js, websocket.js and compare.js; a page has no need of these.
+    core: { RETRY_MS, batch, headBytes, rememberPublish, views },
   };
 })();

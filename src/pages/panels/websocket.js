@@ -1,5 +1,5 @@
 // panels/websocket.js: the browser side of the `realtime` lessons, part 4
-// of 4: WebSocket (lessons 5 to 7). frameBytes() for the echo page, feed()
+// of 5: WebSocket (lessons 5 to 7). frameBytes() for the echo page, feed()
 // for the chat page, and the playground's WebSocket panel built on feed().
 // Uses panel() and the helpers of core.js, which GET /panels.js serves
 // before this file.
