@@ -4,13 +4,13 @@
 //!
 //! ```text
 //! cargo run                                                          # the server, on 8080
-//! cargo run --example 09_faulty_proxy -- --upstream 127.0.0.1:8080 --pieces 1   # on 8089
+//! cargo run --example 09_faulty_proxy -- --upstream 127.0.0.1:8080 --pieces 1   # on 8090
 //! cargo run --example 09_faulty_proxy -- --upstream 127.0.0.1:8080 --buffer-until 4096
 //! cargo run --example 09_faulty_proxy -- --upstream 127.0.0.1:8080 --idle-kill-ms 5000
 //! cargo run --example 09_faulty_proxy -- --upstream 127.0.0.1:8080 --delay-ms 100
 //! ```
 //!
-//! Open http://127.0.0.1:8089: the playground's page, through the faults. What each does
+//! Open http://127.0.0.1:8090: the playground's page, through the faults. What each does
 //! (`realtime::relay::Faults`):
 //!
 //! - `--pieces N`: every write cut into writes of N bytes, both ways (`1`: byte by byte),
@@ -34,10 +34,13 @@ const USAGE: &str = "usage: 09_faulty_proxy --upstream HOST:PORT [--addr HOST:PO
 [--buffer-until N] [--idle-kill-ms T] [--delay-ms D] [--freeze-after-ms T]";
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let (mut addr, mut upstream, mut faults) = ("127.0.0.1:8089".to_owned(), None, Faults::default());
+    let (mut addr, mut upstream, mut faults) =
+        ("127.0.0.1:8090".to_owned(), None, Faults::default());
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args.next().ok_or(format!("{flag} needs a value\n{USAGE}"))?;
+        let value = args
+            .next()
+            .ok_or(format!("{flag} needs a value\n{USAGE}"))?;
         let ms = || value.parse().map(Duration::from_millis);
         match flag.as_str() {
             "--addr" => addr = value,

@@ -15,6 +15,7 @@
 //! | 6. frames | [`websocket::frame`], [`websocket::decoder`], [`websocket::mask`], [`websocket::close`], [`websocket::trace`] | `06_websocket_echo` | `GET /ws/echo` | RFC 6455 §5, §7.4 |
 //! | 7. the connection | [`websocket::message`], [`websocket::utf8`], [`websocket::reader`], [`websocket::writer`], [`websocket::liveness`], [`websocket::closing`], [`websocket::socket`], [`websocket::connect`], [`websocket::broadcast`], [`websocket::endpoints`] | `07_websocket_chat`, `07_websocket_client` | `GET /ws?since=N` | RFC 6455 §5.4–§7, §8.1 |
 //! | 8. the four, measured | [`stats`], [`http::client`], [`relay`] | `08_compare` | `GET /stats` | proc(5) |
+//! | 9. behind a reverse proxy | [`relay::Faults`], [`sse::StreamOptions::max_lifetime`] | `09_reverse_proxy` (nginx), `09_faulty_proxy` | every endpoint, through a proxy | RFC 9110 §7.6.1 |
 //! | all | [`playground`] | `cargo run` | every endpoint above | the wire contract (`LESSONS.md`, Appendix: the wire contract) |
 //!
 //! Around them: [`decoded`] (what every decoder returns), [`ledger`] (what crossed the

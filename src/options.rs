@@ -18,9 +18,9 @@
 use std::time::Duration;
 
 use crate::event_log::DEFAULT_HISTORY;
-use crate::sse::StreamOptions;
 use crate::http::ServerConfig;
 use crate::http::config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+use crate::sse::StreamOptions;
 use crate::websocket::{self, handshake::HandshakeConfig};
 
 /// The parsed options; [`Options::parse`] fills the defaults.

@@ -75,15 +75,13 @@ impl Relay {
     pub fn bind(addr: &str, upstream: SocketAddr, faults: Faults) -> io::Result<Relay> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
-        thread::Builder::new()
-            .name("relay".into())
-            .spawn(move || {
-                for client in listener.incoming().flatten() {
-                    if let Err(e) = connect_pair(client, upstream, faults) {
-                        eprintln!("relay: {e}");
-                    }
+        thread::Builder::new().name("relay".into()).spawn(move || {
+            for client in listener.incoming().flatten() {
+                if let Err(e) = connect_pair(client, upstream, faults) {
+                    eprintln!("relay: {e}");
                 }
-            })?;
+            }
+        })?;
         Ok(Relay { addr })
     }
 
@@ -156,17 +154,25 @@ fn pump(pair: &Pair, way: Way, faults: Faults) {
         Way::ToServer => (&pair.client, &pair.server),
         Way::ToClient => (&pair.server, &pair.client),
     };
-    let hold_until = if way == Way::ToClient { faults.buffer_until } else { None };
+    let hold_until = if way == Way::ToClient {
+        faults.buffer_until
+    } else {
+        None
+    };
     let mut held: VecDeque<(Instant, Vec<u8>)> = VecDeque::new();
     let mut chunk = vec![0u8; READ_CHUNK];
     let mut open = true;
     while (open || !held.is_empty()) && !pair.killed.load(Ordering::Relaxed) {
-        if faults.freeze_after.is_some_and(|f| pair.started.elapsed() >= f) {
+        if faults
+            .freeze_after
+            .is_some_and(|f| pair.started.elapsed() >= f)
+        {
             thread::sleep(POLL); // frozen: hold everything, close nothing
             continue;
         }
         let now = Instant::now();
-        let released = hold_until.is_none_or(|n| !open || held.iter().map(|h| h.1.len()).sum::<usize>() >= n);
+        let released =
+            hold_until.is_none_or(|n| !open || held.iter().map(|h| h.1.len()).sum::<usize>() >= n);
         while released && held.front().is_some_and(|(due, _)| *due <= now) {
             let Some((_, bytes)) = held.pop_front() else {
                 break;
@@ -175,7 +181,10 @@ fn pump(pair: &Pair, way: Way, faults: Faults) {
                 return pair.kill();
             }
         }
-        if faults.idle_kill.is_some_and(|limit| pair.idle_for() >= limit) {
+        if faults
+            .idle_kill
+            .is_some_and(|limit| pair.idle_for() >= limit)
+        {
             return pair.kill();
         }
         if !open {
@@ -200,7 +209,13 @@ fn pump(pair: &Pair, way: Way, faults: Faults) {
 /// How long the next read may wait: until the oldest held piece is due (if it may go),
 /// the idle limit, or the freeze, at least 1 ms; [`POLL`] at most when nothing else
 /// bounds it, so a kill by the other direction is noticed.
-fn read_wait(held: &VecDeque<(Instant, Vec<u8>)>, now: Instant, released: bool, faults: Faults, pair: &Pair) -> Duration {
+fn read_wait(
+    held: &VecDeque<(Instant, Vec<u8>)>,
+    now: Instant,
+    released: bool,
+    faults: Faults,
+    pair: &Pair,
+) -> Duration {
     let mut wait = Duration::from_secs(3600);
     if released && !held.is_empty() {
         wait = wait.min(next_due(held, now));

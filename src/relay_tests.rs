@@ -9,7 +9,9 @@ fn through(faults: Faults) -> (TcpStream, TcpStream) {
     let client = TcpStream::connect(relay.addr()).unwrap();
     let (upstream, _) = server.accept().unwrap();
     for stream in [&client, &upstream] {
-        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
     }
     (client, upstream)
 }
@@ -28,7 +30,11 @@ fn bytes_cross_unchanged_and_late_in_both_directions() {
     upstream.write_all(b"pong").unwrap();
     client.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"pong");
-    assert!(sent.elapsed() >= Duration::from_millis(60), "{:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() >= Duration::from_millis(60),
+        "{:?}",
+        sent.elapsed()
+    );
     drop(upstream); // the close comes through too
     assert_eq!(client.read(&mut got).unwrap(), 0);
 }
@@ -56,11 +62,15 @@ fn a_buffering_relay_holds_the_servers_bytes_until_enough_or_the_end() {
         ..Faults::default()
     });
     upstream.write_all(b"12345").unwrap();
-    client.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let mut got = [0u8; 10];
     assert!(client.read(&mut got).is_err(), "5 bytes are held back");
     upstream.write_all(b"67890").unwrap();
-    client.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     client.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"1234567890");
     // The client's bytes are not held.
@@ -77,8 +87,16 @@ fn an_idle_connection_is_killed_both_ways() {
     client.write_all(b"a").unwrap();
     let mut got = [0u8; 1];
     upstream.read_exact(&mut got).unwrap();
-    assert_eq!(client.read(&mut got).unwrap(), 0, "the client sees the close");
-    assert_eq!(upstream.read(&mut got).unwrap(), 0, "and so does the server");
+    assert_eq!(
+        client.read(&mut got).unwrap(),
+        0,
+        "the client sees the close"
+    );
+    assert_eq!(
+        upstream.read(&mut got).unwrap(),
+        0,
+        "and so does the server"
+    );
 }
 
 #[test]
@@ -89,7 +107,12 @@ fn a_frozen_relay_forwards_nothing_and_closes_nothing() {
     });
     thread::sleep(Duration::from_millis(100)); // past the freeze
     (&upstream).write_all(b"lost").unwrap();
-    client.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let err = client.read(&mut [0u8; 4]).unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut), "{err}");
+    assert!(
+        matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{err}"
+    );
 }

@@ -161,15 +161,13 @@ fn run_pass(
             "D = {delay} ms, {rate} events/s: publishing {events} events"
         ));
         let servers: Vec<&str> = targets.iter().map(|(s, _)| s.as_str()).collect();
-        let cell = measure::cell(
-            &groups,
-            &servers,
-            &starts,
-            &mut readings,
+        let at = measure::CellAt {
             rate,
             events,
-            delay,
-        )?;
+            delay_ms: delay,
+            proxy: plan.proxy_pid,
+        };
+        let cell = measure::cell(&groups, &servers, &starts, &mut readings, at)?;
         for row in &cell {
             say(report::progress_line(row));
         }

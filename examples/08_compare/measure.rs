@@ -17,7 +17,7 @@ use realtime::http::client::HttpClient;
 use realtime::ledger::{Meter, Snapshot, Transport};
 
 use crate::clients::{Group, Technique, now_us};
-use crate::servers::{ServerStats, own_cpu_ms, server_stats};
+use crate::servers::{ServerStats, children_cpu_ms, own_cpu_ms, server_stats};
 
 /// How long the clients get, after the last publish, to have every event.
 const DRAIN: Duration = Duration::from_secs(4);
@@ -55,6 +55,8 @@ pub struct Row {
     pub server_kib_per_client: f64,
     /// The generator's CPU over the cell, % of one core (all techniques together).
     pub generator_cpu_pct: f64,
+    /// A proxy's CPU (`--proxy-pid`: its workers) per delivered event, µs; 0 without.
+    pub proxy_us_per_event: f64,
 }
 
 /// The newest id of the server at `addr` (from `GET /poll`).
@@ -79,7 +81,19 @@ pub fn baseline(server: &str, technique: Technique) -> Result<Reading, Box<dyn E
     ))
 }
 
-/// Publishes `events` events at `rate` to each server (one thread each, all at once) and
+/// What one cell runs at.
+#[derive(Debug, Clone, Copy)]
+pub struct CellAt {
+    /// Events per second, and how many.
+    pub rate: f64,
+    pub events: usize,
+    /// The relay's delay each way.
+    pub delay_ms: u64,
+    /// A proxy's master PID, to read its workers' CPU.
+    pub proxy: Option<u32>,
+}
+
+/// Publishes `at.events` events at `at.rate` to each server (one thread each, all at once) and
 /// measures each group of clients from its reading in `readings`, which it then moves to
 /// the end of this cell.
 pub fn cell(
@@ -87,11 +101,16 @@ pub fn cell(
     servers: &[&str],
     starts: &[Reading],
     readings: &mut [Reading],
-    rate: f64,
-    events: usize,
-    delay_ms: u64,
+    at: CellAt,
 ) -> Result<Vec<Row>, Box<dyn Error>> {
     let (cpu_before, started) = (own_cpu_ms(), Instant::now());
+    let CellAt {
+        rate,
+        events,
+        delay_ms,
+        proxy,
+    } = at;
+    let proxy_before = proxy.map_or(0, children_cpu_ms);
     let publishers: Vec<_> = servers
         .iter()
         .map(|&addr| {
@@ -119,6 +138,9 @@ pub fn cell(
     }
     let generator_cpu_pct =
         (own_cpu_ms() - cpu_before) as f64 / started.elapsed().as_millis().max(1) as f64 * 100.0;
+    let proxy_ms = proxy
+        .map_or(0, children_cpu_ms)
+        .saturating_sub(proxy_before);
     let mut rows = Vec::new();
     for (i, group) in groups.iter().enumerate() {
         let transport = group.technique.transport();
@@ -130,6 +152,8 @@ pub fn cell(
         let grown = during[i].rss_kib.saturating_sub(starts[i].1.rss_kib);
         row.server_kib_per_client = grown as f64 / group.clients.len().max(1) as f64;
         (row.rate, row.delay_ms, row.generator_cpu_pct) = (rate, delay_ms, generator_cpu_pct);
+        // With one group (one technique a pass, as with --target) it is that group's.
+        row.proxy_us_per_event = (proxy_ms * 1000) as f64 / row.delivered.max(1) as f64;
         rows.push(row);
         readings[i] = after;
     }
@@ -210,6 +234,7 @@ fn figures(
         server_switches_per_event: per_event(after.1.switches.saturating_sub(before.1.switches)),
         server_kib_per_client: 0.0,
         generator_cpu_pct: 0.0,
+        proxy_us_per_event: 0.0,
     }
 }
 

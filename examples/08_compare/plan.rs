@@ -24,11 +24,14 @@ pub struct Plan {
     pub out: PathBuf,
     /// Where the page listens; `None` with `--no-page`.
     pub page_addr: Option<String>,
+    /// `--proxy-pid PID`: a proxy's master process (nginx), whose workers' CPU is
+    /// reported per delivered event.
+    pub proxy_pid: Option<u32>,
 }
 
 const USAGE: &str = "usage: 08_compare [--quick | --full] [--rates 1,10,100] [--delay-ms 0,25] \
 [--clients N] [--events N] [--techniques poll-1s,poll-100ms,long-poll,sse,ws] \
-[--target HOST:PORT] [--out DIR] [--addr HOST:PORT | --no-page]";
+[--target HOST:PORT [--proxy-pid PID]] [--out DIR] [--addr HOST:PORT | --no-page]";
 
 impl Plan {
     /// Parses the options after the program name.
@@ -43,6 +46,7 @@ impl Plan {
             target: None,
             out: PathBuf::from("target/08_compare"),
             page_addr: Some("127.0.0.1:8088".into()),
+            proxy_pid: None,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -63,6 +67,7 @@ impl Plan {
                 "--out" => plan.out = PathBuf::from(value()?),
                 "--addr" => plan.page_addr = Some(value()?.clone()),
                 "--no-page" => plan.page_addr = None,
+                "--proxy-pid" => plan.proxy_pid = Some(value()?.parse()?),
                 "--help" | "-h" => return Err(USAGE.into()),
                 other => return Err(format!("unknown option {other}\n{USAGE}").into()),
             }

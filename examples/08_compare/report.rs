@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::measure::Row;
 
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 22] = [
     "technique",
     "delay_ms",
     "rate_per_s",
@@ -27,9 +27,10 @@ const COLUMNS: [&str; 21] = [
     "lost",
     "dup",
     "generator_cpu_pct",
+    "proxy_cpu_us_per_event",
 ];
 
-fn cells(row: &Row) -> [String; 21] {
+fn cells(row: &Row) -> [String; 22] {
     [
         row.technique.label().to_owned(),
         row.delay_ms.to_string(),
@@ -52,6 +53,7 @@ fn cells(row: &Row) -> [String; 21] {
         row.lost.to_string(),
         row.dup.to_string(),
         format!("{:.0}", row.generator_cpu_pct),
+        format!("{:.1}", row.proxy_us_per_event),
     ]
 }
 

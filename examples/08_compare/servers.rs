@@ -126,6 +126,28 @@ pub fn server_stats(addr: &str, transport: Transport) -> Result<ServerStats, Box
     })
 }
 
+/// The CPU time, in ms, of the children of process `master` (nginx's workers), from
+/// `/proc/PID/stat`: `../shared/bench`-style tools would measure the master, which only
+/// holds the listening socket.
+pub fn children_cpu_ms(master: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("stat")).ok())
+        .filter_map(|stat| {
+            let after = &stat[stat.rfind(')')? + 1..];
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            // Field 4 is the parent's PID, 14 and 15 the user and system ticks.
+            let parent: u32 = fields.get(1)?.parse().ok()?;
+            let ticks: u64 =
+                fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+            (parent == master).then_some(ticks * 10)
+        })
+        .sum()
+}
+
 /// The generator's own CPU time, in ms, from `/proc/self/stat`.
 pub fn own_cpu_ms() -> u64 {
     realtime::stats::process_stats().map_or(0, |p| p.cpu_user_ms + p.cpu_system_ms)

@@ -1,6 +1,7 @@
 //! Debian's nginx, started in a folder of its own with one of `examples/nginx/*.conf`, on
 //! free loopback ports, and stopped by PID. Shared by `09_reverse_proxy`, `10_scale_out`
 //! and the tests (`#[path]`-included; it is not part of the crate).
+#![allow(dead_code)] // each example and test that includes it uses a part
 
 use std::error::Error;
 use std::io::{BufRead, BufReader, Write};
@@ -10,12 +11,13 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The site configs, by the name `--config` takes.
-pub const CONFIGS: [(&str, &str); 5] = [
+pub const CONFIGS: [(&str, &str); 6] = [
     ("good", include_str!("../nginx/good.conf")),
     ("buffered", include_str!("../nginx/buffered.conf")),
     ("no-upgrade", include_str!("../nginx/no-upgrade.conf")),
     ("http10", include_str!("../nginx/http10.conf")),
     ("short-timeout", include_str!("../nginx/short-timeout.conf")),
+    ("gzip", include_str!("../nginx/gzip.conf")),
 ];
 const BASE: &str = include_str!("../nginx/base.conf");
 /// How long nginx may take to listen.
@@ -58,15 +60,32 @@ pub fn binary() -> Result<PathBuf, String> {
 
 /// A free port on 127.0.0.1 (free when asked; taken again at once by the caller).
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    port_or_free(0)
+}
+
+/// `port` if it is free on 127.0.0.1, else a free one.
+fn port_or_free(port: u16) -> std::io::Result<u16> {
+    match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(listener) => Ok(listener.local_addr()?.port()),
+        Err(_) => Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port()),
+    }
 }
 
 impl Nginx {
     /// Starts nginx with the site config `config` (a name of [`CONFIGS`]) in front of
-    /// `upstreams` (`127.0.0.1:8080`, …), listening on `port` (0: a free one). Configs
-    /// with a TLS listener get a self-signed certificate for `localhost` and 127.0.0.1,
-    /// made with `openssl`.
-    pub fn start(config: &str, upstreams: &[String], port: u16) -> Result<Nginx, Box<dyn Error>> {
+    /// `upstreams` (`127.0.0.1:8080`, …), on free ports. Configs with a TLS listener get a
+    /// self-signed certificate for `localhost` and 127.0.0.1, made with `openssl`.
+    pub fn start(config: &str, upstreams: &[String]) -> Result<Nginx, Box<dyn Error>> {
+        Nginx::start_on(config, upstreams, 0, 0)
+    }
+
+    /// The same on `port` and `tls_port` when they are free (else on free ones).
+    pub fn start_on(
+        config: &str,
+        upstreams: &[String],
+        port: u16,
+        tls_port: u16,
+    ) -> Result<Nginx, Box<dyn Error>> {
         let site = CONFIGS
             .iter()
             .find(|(name, _)| *name == config)
@@ -74,8 +93,8 @@ impl Nginx {
             .ok_or_else(|| format!("no config {config}; one of {:?}", CONFIGS.map(|c| c.0)))?;
         let nginx = binary()?;
         let dir = fresh_dir(config)?;
-        let port = if port == 0 { free_port()? } else { port };
-        let tls_port = free_port()?;
+        let port = port_or_free(port)?;
+        let tls_port = port_or_free(tls_port)?;
         let wants_tls = site.contains("{{TLS_PORT}}");
         if wants_tls {
             make_certificate(&dir)?;
@@ -90,7 +109,7 @@ impl Nginx {
         std::fs::write(dir.join("nginx.conf"), fill(BASE))?;
         std::fs::write(dir.join("site.conf"), fill(site))?;
         let command = format!(
-            "{} -p {d} -c {d}/nginx.conf -e {d}/error.log & pid=$!; echo $pid; read _; kill $pid; wait $pid",
+            "{} -p {d} -c {d}/nginx.conf -e {d}/error.log & pid=$!; echo $pid; read _; kill $pid; wait $pid; rm -rf {d}",
             nginx.display(),
             d = dir.display()
         );
@@ -156,7 +175,10 @@ fn fresh_dir(config: &str) -> std::io::Result<PathBuf> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("realtime-nginx-{}-{n}-{config}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "realtime-nginx-{}-{n}-{config}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
@@ -165,8 +187,15 @@ fn fresh_dir(config: &str) -> std::io::Result<PathBuf> {
 /// A self-signed certificate for `localhost` and 127.0.0.1, valid one day.
 fn make_certificate(dir: &Path) -> Result<(), Box<dyn Error>> {
     let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
         .arg("-keyout")
         .arg(dir.join("key.pem"))
         .arg("-out")

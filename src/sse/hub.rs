@@ -76,7 +76,12 @@ impl EventStream {
     /// An event stream on `stream` whose first bytes are `retry:` with the reconnection
     /// time, open for at most `max_lifetime` (zero: no limit); `slot` is held for as long
     /// as the stream is open.
-    pub fn new(stream: TcpStream, slot: ConnectionSlot, retry: Duration, max_lifetime: Duration) -> Self {
+    pub fn new(
+        stream: TcpStream,
+        slot: ConnectionSlot,
+        retry: Duration,
+        max_lifetime: Duration,
+    ) -> Self {
         let mut first = Vec::new();
         encode_retry(&mut first, retry);
         let mut outbox = Outbox::metered(slot.meter().clone());

@@ -1,6 +1,7 @@
 //! The browser test's machinery: starting a server binary, running `drive.mjs`, skipping
 //! or failing when the browser is missing, and a second origin for a page. Used by
-//! `tests/lesson_browser.rs`.
+//! `tests/lesson_browser.rs` and `tests/lesson_09_browser.rs`.
+#![allow(dead_code)] // each browser test file uses a part
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -10,6 +10,7 @@ use realtime::event_log::EventLog;
 use realtime::http::{Router, Server, ServerConfig};
 
 pub mod process;
+pub mod readers;
 pub mod ws;
 
 /// Every socket read in the tests gives up after this: no test can hang.

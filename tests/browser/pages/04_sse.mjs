@@ -1,4 +1,4 @@
-// pages/04_sse.mjs: modes `sse` and `seven`, for lesson 4's two pages.
+// pages/04_sse.mjs: modes `sse`, `seven` and `seven-h2`, for lesson 4's two pages.
 //
 //   node drive.mjs URL sse MESSAGE
 //       Wait for the SSE panel to be open and the #clock tile to show a time;
@@ -9,6 +9,11 @@
 //       one is stalled; wait 500 ms more and read the states again. Click
 //       #share-one, wait for [data-shared-state="open"], publish MESSAGE and
 //       wait until the "message" box shows it and a ticker box counts events.
+//   node drive.mjs https://…/seven seven-h2 MESSAGE
+//       The same page over HTTP/2 (lesson 9: TLS and HTTP/2 at nginx): click
+//       #open-seven and wait until all 7 [data-stream] boxes are open, none
+//       stalled, since every stream is a stream of one HTTP/2 connection.
+//       Reports the page's protocol (`h2`).
 
 export async function sse(page, { message, step, publish }) {
   const panel = 'section.panel[data-transport="sse"]';
@@ -113,4 +118,22 @@ export async function seven(page, { message, step, publish, shot }) {
       ),
     ),
   };
+}
+
+export async function sevenOverHttp2(page, { step, shot }) {
+  step("open seven over HTTP/2: wait for all 7 open");
+  await page.click("#open-seven");
+  await page.waitForFunction(
+    () => {
+      const boxes = [...document.querySelectorAll("[data-stream]")];
+      return boxes.length === 7 && boxes.every((box) => box.dataset.state === "open");
+    },
+    null,
+    { polling: 100 },
+  );
+  await shot(page, "seven-h2");
+  return page.evaluate(() => ({
+    protocol: performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? null,
+    seven: [...document.querySelectorAll("[data-stream]")].map((box) => box.dataset.state),
+  }));
 }
