@@ -22,7 +22,6 @@
 use std::error::Error;
 use std::sync::Arc;
 
-use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
 use realtime::stats;
@@ -30,11 +29,11 @@ use realtime::{long_poll, pages, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8083")?;
-    let log = Arc::new(EventLog::new(options.history));
-    ticker::spawn(Arc::clone(&log), options.tick);
+    let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
+    ticker::spawn(Arc::clone(&publish), options.tick);
     let router = pages::shared_assets(Router::new())
         .get("/", pages::html(include_str!("pages/03_long_polling.html")))
-        .post("/publish", publish::handler(Arc::clone(&log)))
+        .post("/publish", publish::handler(publish))
         .get("/long-poll", long_poll::handler(log));
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;

@@ -40,14 +40,17 @@ use realtime::{journal, pages, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8084")?;
-    let log = Arc::new(EventLog::new(options.history));
-    let journal = options
-        .journal
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("04_sse.journal"));
-    let restored = journal::restore(&log, &journal)?;
-    eprintln!("journal {}: {restored} events restored", journal.display());
-    ticker::spawn(Arc::clone(&log), options.tick);
+    let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
+    if options.redis.is_none() {
+        // A shared log in Redis outlives the server by itself: no journal then.
+        let journal = options
+            .journal
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("04_sse.journal"));
+        let restored = journal::restore(&log, &journal)?;
+        eprintln!("journal {}: {restored} events restored", journal.display());
+    }
+    ticker::spawn(Arc::clone(&publish), options.tick);
 
     let plain = options.stream_options();
     let typed = StreamOptions {
@@ -61,7 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let router = pages::shared_assets(Router::new())
         .get("/", pages::html(include_str!("pages/04_sse.html")))
         .get("/seven", pages::html(include_str!("pages/04_seven.html")))
-        .post("/publish", publish::handler(Arc::clone(&log)))
+        .post("/publish", publish::handler(publish))
         .get("/events", sse::handler(Arc::clone(&log), plain))
         .get("/events/typed", sse::handler(log, typed))
         .get("/clock", sse::handler(spawn_clock(), clock));

@@ -24,7 +24,6 @@
 use std::error::Error;
 use std::sync::Arc;
 
-use realtime::event_log::EventLog;
 use realtime::http::{Router, Server};
 use realtime::options::Options;
 use realtime::stats;
@@ -34,17 +33,22 @@ use realtime::{pages, poll, publish};
 fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8087")?;
     // A chat has no ticker: the log holds what people said (`--tick-ms` is ignored).
-    let log = Arc::new(EventLog::new(options.history));
+    let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
     let router = pages::shared_assets(Router::new())
         .get(
             "/",
             pages::html(include_str!("pages/07_websocket_chat.html")),
         )
-        .post("/publish", publish::handler(Arc::clone(&log)))
+        .post("/publish", publish::handler(Arc::clone(&publish)))
         .get("/poll", poll::handler(Arc::clone(&log)))
         .get(
             "/ws",
-            endpoints::feed(log, options.websocket(), options.handshake()),
+            endpoints::feed(
+                Arc::clone(&log),
+                publish,
+                options.websocket(),
+                options.handshake(),
+            ),
         )
         .get(
             "/ws/echo",

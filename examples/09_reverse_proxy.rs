@@ -34,7 +34,6 @@ mod nginx;
 use std::error::Error;
 use std::sync::Arc;
 
-use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::options::Options;
 use realtime::{playground, stats, ticker};
@@ -51,12 +50,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         None => PORT,
     };
     let options = Options::parse("127.0.0.1:0", args)?;
-    let log = Arc::new(EventLog::new(options.history));
-    ticker::spawn(Arc::clone(&log), options.tick);
+    let (log, publish) = options.event_log();
+    ticker::spawn(Arc::clone(&publish), options.tick);
     let server = Server::bind(&options.addr, options.server_config())?;
     let stats = stats::handler(server.ledger());
-    let router = playground::router(
+    let router = playground::router_publishing(
         log,
+        publish,
         options.stream_options(),
         options.websocket(),
         options.handshake(),

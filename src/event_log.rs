@@ -73,9 +73,26 @@ impl EventLog {
 
     /// Appends `data` as the next event, wakes every waiting reader, and returns its id.
     pub fn publish(&self, data: impl Into<String>) -> u64 {
-        let data = data.into();
-        let mut state = self.lock();
+        let state = self.lock();
         let id = state.last_id + 1;
+        self.push(state, id, data.into());
+        id
+    }
+
+    /// Appends `data` as the event `id`, which another log gave it (lesson 10: a stream
+    /// id of Redis), if `id` is newer than the newest here; ids skipped on the way are a
+    /// gap, reported as `missed` to a reader whose cursor is before it. Returns whether
+    /// it was appended (an id already here, or older, is not).
+    pub fn append(&self, id: u64, data: impl Into<String>) -> bool {
+        let state = self.lock();
+        if id <= state.last_id {
+            return false;
+        }
+        self.push(state, id, data.into());
+        true
+    }
+
+    fn push(&self, mut state: MutexGuard<'_, State>, id: u64, data: String) {
         // Rendering inside the lock keeps id and JSON together; it is a copy of the text.
         let mut rendered = format!("{{\"id\":{id},\"data\":");
         json::push_string(&mut rendered, &data);
@@ -91,7 +108,6 @@ impl EventLog {
         state.last_id = id;
         drop(state);
         self.published.notify_all();
-        id
     }
 
     /// The newest id, 0 if nothing was published yet.
@@ -138,12 +154,20 @@ fn batch_after(state: &State, cursor: u64) -> Batch {
             last_id: state.last_id,
         };
     }
-    // Ids are contiguous, so the place of `cursor + 1` in the history is a subtraction.
-    let oldest = state.events.front().map_or(state.last_id + 1, |e| e.id);
-    let skip = cursor.saturating_add(1).saturating_sub(oldest) as usize;
+    // Ids grow, so the events after `cursor` are a suffix, found by bisection.
+    let skip = state.events.partition_point(|e| e.id <= cursor);
+    let events: Vec<Arc<Event>> = state.events.iter().skip(skip).cloned().collect();
+    // Missed: the history no longer has `cursor + 1`, or the ids skip one (a gap in a
+    // log fed by another, lesson 10). In a log of its own, only the first can happen.
+    let mut expected = cursor + 1;
+    let mut missed = cursor < state.last_id && events.is_empty();
+    for event in &events {
+        missed |= event.id != expected;
+        expected = event.id + 1;
+    }
     Batch {
-        events: state.events.iter().skip(skip).cloned().collect(),
-        missed: cursor.saturating_add(1) < oldest,
+        events,
+        missed,
         last_id: state.last_id,
     }
 }
@@ -192,6 +216,24 @@ mod tests {
             (ids(&batch), batch.missed, batch.last_id),
             (vec![1], true, 1)
         );
+    }
+
+    #[test]
+    fn appended_ids_may_skip_and_a_reader_before_the_gap_is_told_it_missed_some() {
+        let log = EventLog::new(10);
+        assert!(log.append(1, "a") && log.append(2, "b") && log.append(5, "e"));
+        assert!(
+            !log.append(5, "again") && !log.append(3, "late"),
+            "only newer ids"
+        );
+        assert_eq!(log.last_id(), 5);
+        let after_1 = log.since(1);
+        assert_eq!((ids(&after_1), after_1.missed), (vec![2, 5], true));
+        let after_2 = log.since(2);
+        assert_eq!((ids(&after_2), after_2.missed), (vec![5], true));
+        let after_4 = log.since(4);
+        assert_eq!((ids(&after_4), after_4.missed), (vec![5], false));
+        assert_eq!(log.since(0).events[2].json, r#"{"id":5,"data":"e"}"#);
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub mod pages;
 pub mod playground;
 pub mod poll;
 pub mod publish;
+pub mod redis;
 pub mod relay;
 pub mod sse;
 pub mod stats;

@@ -5,7 +5,6 @@
 use std::error::Error;
 use std::sync::Arc;
 
-use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::options::Options;
 use realtime::stats;
@@ -13,12 +12,14 @@ use realtime::{playground, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let options = Options::from_env("127.0.0.1:8080")?;
-    let log = Arc::new(EventLog::new(options.history));
-    ticker::spawn(Arc::clone(&log), options.tick);
+    // With --redis, `log` is a copy of the shared stream and `publish` goes to Redis.
+    let (log, publish) = options.event_log();
+    ticker::spawn(Arc::clone(&publish), options.tick);
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
-    let router = playground::router(
+    let router = playground::router_publishing(
         log,
+        publish,
         options.stream_options(),
         options.websocket(),
         options.handshake(),

@@ -10,6 +10,9 @@
 //! --heartbeat-ms MS        a `: keep-alive` comment on event streams every MS (default 15000)
 //! --max-stream-ms MS       end an event stream after MS, the client resumes (default 300000; 0: never)
 //! --journal FILE           keep the event log in FILE across restarts (examples that support it)
+//! --redis HOST:PORT        share the event log with other servers in a Redis stream (lesson 10)
+//! --redis-key KEY          the stream's key (default realtime:events)
+//! --name NAME              this server's name, in an X-Server field and at the start of streams
 //! --max-message BYTES      the largest WebSocket message; bigger gets close 1009 (default 16 MiB)
 //! --ping-ms MS             a WebSocket Ping after MS of silence from the peer; 0: none (default 30000)
 //! --trace                  print every WebSocket frame to stderr (no value)
@@ -17,9 +20,13 @@
 
 use std::time::Duration;
 
-use crate::event_log::DEFAULT_HISTORY;
+use std::sync::Arc;
+
+use crate::event_log::{DEFAULT_HISTORY, EventLog};
 use crate::http::ServerConfig;
 use crate::http::config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+use crate::publish::Publish;
+use crate::redis::shared_log::{DEFAULT_KEY, SharedLog};
 use crate::sse::StreamOptions;
 use crate::websocket::{self, handshake::HandshakeConfig};
 
@@ -44,6 +51,13 @@ pub struct Options {
     pub max_stream: Duration,
     /// `--journal`: where to keep the event log across restarts (see [`crate::journal`]).
     pub journal: Option<std::path::PathBuf>,
+    /// `--redis`: the Redis whose stream is the event log of every server that names it
+    /// (see [`crate::redis::shared_log`]).
+    pub redis: Option<String>,
+    /// `--redis-key`: the stream's key.
+    pub redis_key: String,
+    /// `--name`: see [`crate::http::config::server_name`].
+    pub name: Option<String>,
     /// `--max-message`: see [`websocket::Config::max_message`].
     pub max_message: usize,
     /// `--ping-ms`: see [`websocket::Config::ping_interval`].
@@ -52,7 +66,7 @@ pub struct Options {
     pub trace: bool,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --max-message BYTES  --ping-ms MS  --trace";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --redis HOST:PORT  --redis-key KEY  --name NAME  --max-message BYTES  --ping-ms MS  --trace";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
@@ -74,6 +88,9 @@ impl Options {
             heartbeat: Duration::from_secs(15),
             max_stream: StreamOptions::default().max_lifetime,
             journal: None,
+            redis: None,
+            redis_key: DEFAULT_KEY.to_owned(),
+            name: None,
             max_message: websocket::message::DEFAULT_MAX_MESSAGE,
             ping: websocket::Config::default().ping_interval,
             trace: false,
@@ -97,6 +114,9 @@ impl Options {
                 "--tick-ms" => options.tick = Duration::from_millis(number(&flag, &value)?),
                 "--allow-origin" => options.allow_origin = (value != "none").then_some(value),
                 "--journal" => options.journal = Some(value.into()),
+                "--redis" => options.redis = Some(value),
+                "--redis-key" => options.redis_key = value,
+                "--name" => options.name = Some(value),
                 "--max-message" => options.max_message = number(&flag, &value)?,
                 "--ping-ms" => options.ping = Duration::from_millis(number(&flag, &value)?),
                 "--max-stream-ms" => {
@@ -129,6 +149,22 @@ impl Options {
             idle_timeout: self.idle_timeout,
             allow_origin: self.allow_origin.clone(),
         }
+    }
+
+    /// The event log these options ask for, and where events are published: a log of this
+    /// server's own (published to itself), or with `--redis` a local copy of the shared
+    /// stream, fed by its reader thread, and the [`SharedLog`] that publishes there.
+    /// `--name` is applied too ([`crate::http::config::set_server_name`]).
+    pub fn event_log(&self) -> (Arc<EventLog>, Arc<dyn Publish>) {
+        if let Some(name) = &self.name {
+            crate::http::config::set_server_name(name);
+        }
+        let log = Arc::new(EventLog::new(self.history));
+        let publish: Arc<dyn Publish> = match &self.redis {
+            Some(addr) => SharedLog::start(addr, &self.redis_key, self.history, Arc::clone(&log)),
+            None => Arc::clone(&log) as Arc<dyn Publish>,
+        };
+        (log, publish)
     }
 
     /// How event streams are written: `--heartbeat-ms`, `--max-stream-ms`.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::event_log::EventLog;
 use crate::http::Router;
+use crate::publish::Publish;
 use crate::sse::{self, StreamOptions};
 use crate::websocket::endpoints;
 use crate::websocket::handshake::HandshakeConfig;
@@ -23,19 +24,46 @@ use crate::{long_poll, pages, poll, publish, websocket};
 /// | `GET /ws/echo` | [`websocket::endpoints::echo`] |
 ///
 /// Starts the hub's thread, which writes the event streams with `stream_options`, and the
-/// WebSocket broadcast thread; WebSockets use `ws` and `handshake`.
+/// WebSocket broadcast thread; WebSockets use `ws` and `handshake`. Events are published
+/// to `log` itself.
 pub fn router(
     log: Arc<EventLog>,
     stream_options: StreamOptions,
     ws: websocket::Config,
     handshake: HandshakeConfig,
 ) -> Router {
-    pages::shared_assets(Router::new())
-        .get("/", pages::html(pages::PLAYGROUND_HTML))
-        .post("/publish", publish::handler(Arc::clone(&log)))
+    let publish = Arc::clone(&log);
+    router_publishing(log, publish, stream_options, ws, handshake)
+}
+
+/// The same routes, reading from `log` but publishing (`POST /publish`, and the text
+/// messages of `/ws`) to `publish`: lesson 10's shared log, which feeds `log` in turn.
+pub fn router_publishing(
+    log: Arc<EventLog>,
+    publish: Arc<dyn Publish>,
+    stream_options: StreamOptions,
+    ws: websocket::Config,
+    handshake: HandshakeConfig,
+) -> Router {
+    let page = pages::shared_assets(Router::new()).get("/", pages::html(pages::PLAYGROUND_HTML));
+    endpoints(page, log, publish, stream_options, ws, handshake)
+}
+
+/// Adds the contract's endpoints (everything but the page) to `router`, for a page of
+/// another example's own (lesson 10's).
+pub fn endpoints(
+    router: Router,
+    log: Arc<EventLog>,
+    publish: Arc<dyn Publish>,
+    stream_options: StreamOptions,
+    ws: websocket::Config,
+    handshake: HandshakeConfig,
+) -> Router {
+    router
+        .post("/publish", publish::handler(Arc::clone(&publish)))
         .get("/poll", poll::handler(Arc::clone(&log)))
         .get("/long-poll", long_poll::handler(Arc::clone(&log)))
         .get("/events", sse::handler(Arc::clone(&log), stream_options))
-        .get("/ws", endpoints::feed(log, ws, handshake.clone()))
+        .get("/ws", endpoints::feed(log, publish, ws, handshake.clone()))
         .get("/ws/echo", endpoints::echo(ws, handshake))
 }

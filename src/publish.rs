@@ -1,4 +1,4 @@
-//! `POST /publish`: append the message body to the event log as one event.
+//! `POST /publish`: store the message body as one event.
 //!
 //! ```text
 //! POST /publish HTTP/1.1          →   HTTP/1.1 200 OK
@@ -6,22 +6,63 @@
 //!                                     Content-Length: 8
 //! hello                               {"id":7}
 //! ```
+//!
+//! Where the event goes is a [`Publish`]: the server's own [`EventLog`] (lessons 2–9), or,
+//! in lesson 10, a log shared by several servers in Redis, which may be unreachable: then
+//! the answer is `503` with `Retry-After`, never a `200` for an event that was not stored.
 
+use std::fmt;
 use std::sync::Arc;
 
 use crate::event_log::EventLog;
 use crate::http::{Handler, Request, Response, Status};
 
-/// The `POST /publish` handler for `log`.
+/// `Retry-After` on a `503` when the event log cannot store (RFC 9110 §10.2.3).
+const RETRY_AFTER_SECS: u32 = 1;
+
+/// Something that stores an event and gives it its id.
+pub trait Publish: Send + Sync + 'static {
+    /// Stores `text` as one event and returns its id, once stored.
+    ///
+    /// # Errors
+    /// [`Unavailable`] when the event was not stored.
+    fn publish(&self, text: &str) -> Result<u64, Unavailable>;
+}
+
+/// The event was not stored: why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the event log is unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
+impl Publish for EventLog {
+    /// Appends to this log; a log in memory is always there.
+    fn publish(&self, text: &str) -> Result<u64, Unavailable> {
+        Ok(EventLog::publish(self, text))
+    }
+}
+
+/// The `POST /publish` handler: `target` stores the body.
 ///
 /// The body (UTF-8 text, at most [`MAX_BODY_BYTES`](crate::http::MAX_BODY_BYTES), which
 /// the HTTP layer enforces with `413`) becomes one event; the answer is `{"id":N}`.
-/// A body that is not UTF-8 gets `400`: every transport sends events as text.
-pub fn handler(log: Arc<EventLog>) -> impl Handler {
+/// A body that is not UTF-8 gets `400`: every transport sends events as text. An event
+/// the target could not store gets `503` with `Retry-After: 1`.
+pub fn handler<P: Publish + ?Sized>(target: Arc<P>) -> impl Handler {
     move |request: &Request| {
-        match std::str::from_utf8(&request.body) {
-            Ok(text) => Response::json(format!("{{\"id\":{}}}", log.publish(text))),
-            Err(_) => Response::text(Status::BAD_REQUEST, "the body must be UTF-8 text\n"),
+        let Ok(text) = std::str::from_utf8(&request.body) else {
+            return Response::text(Status::BAD_REQUEST, "the body must be UTF-8 text\n").into();
+        };
+        match target.publish(text) {
+            Ok(id) => Response::json(format!("{{\"id\":{id}}}")),
+            Err(why) => Response::text(Status::SERVICE_UNAVAILABLE, format!("{why}\n"))
+                .with_field("Retry-After", RETRY_AFTER_SECS.to_string()),
         }
         .into()
     }

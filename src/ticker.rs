@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::event_log::EventLog;
+use crate::publish::Publish;
 
 /// The symbols and their starting prices.
 pub const SYMBOLS: [(&str, f64); 4] = [
@@ -20,8 +20,10 @@ pub const SYMBOLS: [(&str, f64); 4] = [
 ];
 
 /// Starts a thread that publishes one price to `log` every `interval`, forever.
-/// An `interval` of zero starts nothing (`--tick-ms 0`, for tests and benchmarks).
-pub fn spawn(log: Arc<EventLog>, interval: Duration) {
+/// An `interval` of zero starts nothing (`--tick-ms 0`, for tests and benchmarks). A
+/// price the log cannot store (a shared log that is down, lesson 10) is dropped: a
+/// ticker's next price replaces it.
+pub fn spawn<P: Publish + ?Sized>(log: Arc<P>, interval: Duration) {
     if interval.is_zero() {
         return;
     }
@@ -36,7 +38,7 @@ pub fn spawn(log: Arc<EventLog>, interval: Duration) {
             // A step of up to ±1 % of the price, in whole cents.
             let step = ((random.unit() * 2.0 - 1.0) * prices[i] / 100.0 * 100.0).round() / 100.0;
             prices[i] = (prices[i] + step).max(0.01);
-            log.publish(format!(
+            let _ = log.publish(&format!(
                 "{} {:.2} {:+.2} t={}",
                 SYMBOLS[i].0,
                 prices[i],

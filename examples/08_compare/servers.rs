@@ -12,7 +12,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use realtime::event_log::EventLog;
 use realtime::http::Server;
 use realtime::http::client::HttpClient;
 use realtime::ledger::{Meter, Transport};
@@ -57,10 +56,11 @@ impl Drop for Process {
 /// server (`--addr`, `--history`, …).
 pub fn serve(args: &[String]) -> Result<(), Box<dyn Error>> {
     let options = Options::parse("127.0.0.1:0", args.iter().cloned())?;
-    let log = std::sync::Arc::new(EventLog::new(options.history));
+    let (log, publish) = options.event_log(); // --redis: a shared log (lesson 10)
     let server = Server::bind(&options.addr, options.server_config())?;
-    let router = playground::router(
+    let router = playground::router_publishing(
         log,
+        publish,
         options.stream_options(),
         options.websocket(),
         options.handshake(),

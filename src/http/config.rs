@@ -1,5 +1,5 @@
-//! The server's limits and its CORS origin: what `--max-connections`, `--idle-timeout-ms`
-//! and `--allow-origin` set.
+//! The server's limits, its CORS origin and its name: what `--max-connections`,
+//! `--idle-timeout-ms`, `--allow-origin` and `--name` set.
 
 use std::time::Duration;
 
@@ -31,3 +31,19 @@ impl Default for ServerConfig {
         }
     }
 }
+
+/// The name this server process goes by (`--name`), like a host name; `None` unless set.
+/// With one, every answer carries `X-Server: NAME`, an event stream starts with an event of
+/// type `server` whose data is the name, and a `/ws` socket's first message is
+/// `{"server":"NAME"}`: so a page behind a load balancer can show which server each of
+/// its connections reached (lesson 10).
+pub fn server_name() -> Option<&'static str> {
+    SERVER_NAME.get().map(String::as_str)
+}
+
+/// Sets [`server_name`], once per process (later calls change nothing).
+pub fn set_server_name(name: &str) {
+    let _ = SERVER_NAME.set(name.to_owned());
+}
+
+static SERVER_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::chunked::{Chunk, decode_chunk};
-use super::config::ServerConfig;
+use super::config::{ServerConfig, server_name};
 use super::date::http_date;
 use super::error::RequestError;
 use super::linger::close_gracefully;
@@ -92,6 +92,9 @@ pub fn serve(stream: TcpStream, slot: ConnectionSlot, router: &Router, config: &
             return conn.send_last(&answer);
         };
         allow_origin(reply.head_mut(), &request, config);
+        if let Some(name) = server_name() {
+            reply.head_mut().fields.push(("X-Server", name.to_owned()));
+        }
         match reply {
             Reply::Answer(answer) if !request.keep_alive() => return conn.send_last(&answer),
             Reply::Answer(answer) => {

@@ -31,9 +31,10 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::encode::{StreamOptions, encode_comment, encode_events, encode_retry};
+use super::encode::{StreamEvent, StreamOptions, encode_comment, encode_events, encode_retry};
 use crate::event_log::EventLog;
 use crate::fanout::{Fanout, Gone, Sink, SlowPolicy};
+use crate::http::config::server_name;
 use crate::http::slot::ConnectionSlot;
 use crate::outbox::Outbox;
 
@@ -84,6 +85,12 @@ impl EventStream {
     ) -> Self {
         let mut first = Vec::new();
         encode_retry(&mut first, retry);
+        if let Some(name) = server_name() {
+            // Lesson 10: which server behind the balancer this stream reached.
+            let _ = StreamEvent::new(name)
+                .event_type("server")
+                .encode_into(&mut first);
+        }
         let mut outbox = Outbox::metered(slot.meter().clone());
         outbox.push(&first);
         EventStream {

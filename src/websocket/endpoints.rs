@@ -21,9 +21,11 @@ use super::message::Message;
 use super::socket::{Config, WebSocket};
 use super::writer::lock;
 use crate::event_log::EventLog;
+use crate::http::config::server_name;
 use crate::http::reply::Handoff;
 use crate::http::{Handler, Reply, Request};
-use crate::poll;
+use crate::publish::Publish;
+use crate::{json, poll};
 
 /// The `GET /ws/echo` handler: every text or binary message comes back whole, with the
 /// same opcode; pings are answered. For conformance suites and benchmarks.
@@ -54,13 +56,19 @@ fn echo_loop(handoff: Handoff, config: Config) {
 
 /// The `GET /ws?since=N` handler over `log`: every event after `N` (0 when absent) as a
 /// text message `{"id":N,"data":"..."}`, then each new one; every text message from the
-/// client is published to the log. A binary message is closed with 1003 (Unsupported
-/// Data): the log holds text. Starts the feed's [`Broadcast`] thread.
+/// client is published to `publish` (the same log, or lesson 10's shared one). A binary
+/// message is closed with 1003 (Unsupported Data): the log holds text; a message the log
+/// cannot store, with 1013 (Try Again Later). Starts the feed's [`Broadcast`] thread.
 ///
 /// # Errors
 /// `400` for a `since` that is not a number; the handshake's errors (400, 403, 426).
-pub fn feed(log: Arc<EventLog>, config: Config, handshake: HandshakeConfig) -> impl Handler {
-    let broadcast = Broadcast::start(Arc::clone(&log));
+pub fn feed(
+    log: Arc<EventLog>,
+    publish: Arc<dyn Publish>,
+    config: Config,
+    handshake: HandshakeConfig,
+) -> impl Handler {
+    let broadcast = Broadcast::start(log);
     move |request: &Request| {
         let cursor = match poll::cursor(request) {
             Ok(cursor) => cursor,
@@ -68,9 +76,9 @@ pub fn feed(log: Arc<EventLog>, config: Config, handshake: HandshakeConfig) -> i
         };
         match handshake::check(request, &handshake) {
             Ok(accepted) => {
-                let (log, broadcast) = (Arc::clone(&log), Arc::clone(&broadcast));
+                let (publish, broadcast) = (Arc::clone(&publish), Arc::clone(&broadcast));
                 Reply::takeover(accepted.response(), move |handoff| {
-                    feed_loop(handoff, &log, &broadcast, cursor, config)
+                    feed_loop(handoff, &*publish, &broadcast, cursor, config)
                 })
             }
             Err(err) => err.response().into(),
@@ -78,7 +86,13 @@ pub fn feed(log: Arc<EventLog>, config: Config, handshake: HandshakeConfig) -> i
     }
 }
 
-fn feed_loop(handoff: Handoff, log: &EventLog, broadcast: &Broadcast, cursor: u64, config: Config) {
+fn feed_loop(
+    handoff: Handoff,
+    publish: &dyn Publish,
+    broadcast: &Broadcast,
+    cursor: u64,
+    config: Config,
+) {
     let Handoff {
         stream,
         leftover,
@@ -92,6 +106,13 @@ fn feed_loop(handoff: Handoff, log: &EventLog, broadcast: &Broadcast, cursor: u6
     let Ok(mut ws) = WebSocket::new(stream, leftover, Role::Server, config, meter) else {
         return;
     };
+    if let Some(name) = server_name() {
+        // Lesson 10: which server behind the balancer this socket reached.
+        let _ = ws.send(&Message::Text(format!(
+            "{{\"server\":{}}}",
+            json::string(name)
+        )));
+    }
     if broadcast.subscribe(ws.writer(), cursor).is_err() {
         lock(&ws.writer()).disconnect();
         return;
@@ -99,7 +120,10 @@ fn feed_loop(handoff: Handoff, log: &EventLog, broadcast: &Broadcast, cursor: u6
     loop {
         match ws.recv() {
             Ok(Message::Text(text)) => {
-                log.publish(text);
+                if let Err(why) = publish.publish(&text) {
+                    ws.close(CloseCode::TRY_AGAIN_LATER, &why.to_string());
+                    return;
+                }
             }
             Ok(Message::Binary(_)) => {
                 ws.close(CloseCode::UNSUPPORTED_DATA, "text only");
