@@ -163,9 +163,9 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        // SIGTERM to the master, by PID: a fast shutdown that takes its worker with it.
-        let _ = Command::new("kill").arg(self.pid.to_string()).status();
-        let _ = self.stdin.write_all(b"\n"); // and the watchdog ends
+        // The watchdog shell reads this line, sends SIGTERM to the master by its PID (a fast
+        // shutdown that takes its worker with it) and waits for it.
+        let _ = self.stdin.write_all(b"\n");
         let _ = self.watchdog.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -1,0 +1,249 @@
+//! The cluster: Redis, N servers, nginx in front; and the commands that break and mend it.
+
+use std::error::Error;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::nginx::Nginx;
+use crate::redis::Redis;
+
+/// What to start.
+pub struct Plan {
+    pub servers: usize,
+    /// `--redis ADDR`: a Redis that is already running (not started, not stopped).
+    pub redis: Option<String>,
+    /// `--break local-log`: each server with its own log, as without Redis.
+    pub local_log: bool,
+}
+
+impl Plan {
+    pub fn parse(args: &[String]) -> Result<Plan, Box<dyn Error>> {
+        let mut plan = Plan {
+            servers: 3,
+            redis: None,
+            local_log: false,
+        };
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let mut value = || args.next().ok_or(format!("{flag} needs a value"));
+            match flag.as_str() {
+                "--servers" => plan.servers = value()?.parse()?,
+                "--redis" => plan.redis = Some(value()?.clone()),
+                "--break" => match value()?.as_str() {
+                    "local-log" => plan.local_log = true,
+                    other => {
+                        return Err(format!("--break {other}: only local-log breaks here").into());
+                    }
+                },
+                other => return Err(format!("unknown option {other}").into()),
+            }
+        }
+        Ok(plan)
+    }
+}
+
+/// A server child: this example with `--serve`.
+pub struct ServerProcess {
+    pub name: String,
+    pub addr: String,
+    child: Option<Child>,
+    /// Its stdin: when this process ends, the pipe closes and the server exits.
+    _stdin: Option<std::process::ChildStdin>,
+}
+
+/// Everything that runs.
+pub struct Cluster {
+    pub nginx: Nginx,
+    pub servers: Vec<ServerProcess>,
+    redis: Option<Redis>,
+    /// Where a stopped Redis comes back: its folder and port.
+    stopped_redis: Option<(std::path::PathBuf, u16)>,
+    redis_addr: Option<String>,
+}
+
+/// What the command loop does next.
+pub enum Next {
+    Go,
+    Quit,
+}
+
+impl Cluster {
+    /// Starts Redis (unless the plan names one, or breaks the log), the servers, and nginx
+    /// on `port` (or a free one) in front of them, round robin.
+    pub fn start(plan: &Plan, port: u16) -> Result<Cluster, Box<dyn Error>> {
+        let redis = match (&plan.redis, plan.local_log) {
+            (None, false) => Some(Redis::start()?),
+            _ => None,
+        };
+        let redis_addr = match plan.local_log {
+            true => None,
+            false => plan
+                .redis
+                .clone()
+                .or_else(|| redis.as_ref().map(|r| r.addr.clone())),
+        };
+        let mut servers = Vec::new();
+        for n in 1..=plan.servers {
+            servers.push(ServerProcess::start(
+                n,
+                "127.0.0.1:0",
+                redis_addr.as_deref(),
+            )?);
+        }
+        let upstreams: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
+        let nginx = Nginx::start_on("good", &upstreams, port, 0)?;
+        Ok(Cluster {
+            nginx,
+            servers,
+            redis,
+            stopped_redis: None,
+            redis_addr,
+        })
+    }
+
+    /// Prints what runs where.
+    pub fn describe(&self) {
+        for server in &self.servers {
+            let state = if server.child.is_some() {
+                "running"
+            } else {
+                "stopped"
+            };
+            eprintln!("server {} on http://{} ({state})", server.name, server.addr);
+        }
+        match (&self.redis_addr, &self.redis) {
+            (None, _) => eprintln!("no Redis: each server keeps its own log (--break local-log)"),
+            (Some(addr), Some(redis)) => eprintln!(
+                "redis-server on {addr} (PID {}, folder {})",
+                redis.pid,
+                redis.dir.display()
+            ),
+            (Some(addr), None) => eprintln!("Redis on {addr}"),
+        }
+        eprintln!(
+            "nginx on {} (PID {}), round robin over the servers",
+            self.nginx.http, self.nginx.pid
+        );
+    }
+
+    /// Runs one command typed into the example.
+    pub fn command(&mut self, line: &str) -> Result<Next, Box<dyn Error>> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [] => {}
+            ["servers"] => self.describe(),
+            ["kill", n] => {
+                let server = self.server(n)?;
+                server.kill();
+                eprintln!("server {} killed (SIGKILL)", server.name);
+            }
+            ["start", n] => {
+                let redis = self.redis_addr.clone();
+                let server = self.server(n)?;
+                if server.child.is_none() {
+                    let number: usize = n.parse()?;
+                    *server = ServerProcess::start(number, &server.addr.clone(), redis.as_deref())?;
+                }
+                eprintln!("server {} running on http://{}", server.name, server.addr);
+            }
+            ["redis", "stop"] => match self.redis.take() {
+                Some(redis) => {
+                    self.stopped_redis = Some(redis.stop());
+                    eprintln!("redis-server stopped");
+                }
+                None => eprintln!("no redis-server of this example's is running"),
+            },
+            ["redis", "start"] => match self.stopped_redis.take() {
+                Some((dir, port)) => {
+                    self.redis = Some(Redis::start_in(dir, port)?);
+                    eprintln!("redis-server started again, from its append-only file");
+                }
+                None => eprintln!("redis-server was not stopped"),
+            },
+            ["redis", "flush"] => {
+                let addr = self.redis_addr.clone().ok_or("no Redis")?;
+                let mut redis = realtime::redis::client::RedisClient::connect(
+                    &addr,
+                    std::time::Duration::from_secs(2),
+                )?;
+                redis.command(&[b"FLUSHALL"])?;
+                eprintln!(
+                    "Redis emptied: the next publish continues above the newest id a server has seen"
+                );
+            }
+            ["quit"] => return Ok(Next::Quit),
+            _ => eprintln!(
+                "commands: servers | kill N | start N | redis stop | redis start | redis flush | quit"
+            ),
+        }
+        Ok(Next::Go)
+    }
+
+    fn server(&mut self, n: &str) -> Result<&mut ServerProcess, Box<dyn Error>> {
+        let index: usize = n.parse()?;
+        self.servers
+            .get_mut(index.wrapping_sub(1))
+            .ok_or_else(|| format!("no server {n}").into())
+    }
+}
+
+impl ServerProcess {
+    /// Starts server `n` on `addr`, with the shared log at `redis` if any; server 1 runs
+    /// the ticker.
+    pub fn start(
+        n: usize,
+        addr: &str,
+        redis: Option<&str>,
+    ) -> Result<ServerProcess, Box<dyn Error>> {
+        let name = format!("s{n}");
+        let tick = if n == 1 { "1000" } else { "0" };
+        let mut args = vec![
+            "--serve",
+            "--until-stdin-closes",
+            "--addr",
+            addr,
+            "--name",
+            &name,
+            "--tick-ms",
+            tick,
+        ];
+        if let Some(redis) = redis {
+            args.extend(["--redis", redis]);
+        }
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .ok_or_else(|| format!("server {name}: {line:?}"))?
+            .to_owned();
+        Ok(ServerProcess {
+            name,
+            addr,
+            child: Some(child),
+            _stdin: stdin,
+        })
+    }
+
+    /// SIGKILL, by PID: no goodbye, as a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self._stdin = None;
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
