@@ -129,7 +129,8 @@ fn run_pass(
     }
     let mut readings = Vec::new();
     for (&technique, (server, _)) in techniques.iter().zip(&targets) {
-        readings.push(measure::baseline(server, technique)?);
+        let stats = plan.stats_from.as_deref().unwrap_or(server);
+        readings.push(measure::baseline(stats, technique)?);
     }
     let starts = readings.clone();
     let groups: Vec<Arc<Group>> = techniques
@@ -166,6 +167,7 @@ fn run_pass(
             events,
             delay_ms: delay,
             proxy: plan.proxy_pid,
+            stats: plan.stats_from.as_deref(),
         };
         let cell = measure::cell(&groups, &servers, &starts, &mut readings, at)?;
         for row in &cell {

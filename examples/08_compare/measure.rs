@@ -83,7 +83,7 @@ pub fn baseline(server: &str, technique: Technique) -> Result<Reading, Box<dyn E
 
 /// What one cell runs at.
 #[derive(Debug, Clone, Copy)]
-pub struct CellAt {
+pub struct CellAt<'a> {
     /// Events per second, and how many.
     pub rate: f64,
     pub events: usize,
@@ -91,6 +91,8 @@ pub struct CellAt {
     pub delay_ms: u64,
     /// A proxy's master PID, to read its workers' CPU.
     pub proxy: Option<u32>,
+    /// Where to read `/stats` instead of the target (`--stats-from a,b,c`).
+    pub stats: Option<&'a str>,
 }
 
 /// Publishes `at.events` events at `at.rate` to each server (one thread each, all at once) and
@@ -101,7 +103,7 @@ pub fn cell(
     servers: &[&str],
     starts: &[Reading],
     readings: &mut [Reading],
-    at: CellAt,
+    at: CellAt<'_>,
 ) -> Result<Vec<Row>, Box<dyn Error>> {
     let (cpu_before, started) = (own_cpu_ms(), Instant::now());
     let CellAt {
@@ -109,6 +111,7 @@ pub fn cell(
         events,
         delay_ms,
         proxy,
+        ..
     } = at;
     let proxy_before = proxy.map_or(0, children_cpu_ms);
     let publishers: Vec<_> = servers
@@ -125,7 +128,7 @@ pub fn cell(
     let during: Vec<ServerStats> = groups
         .iter()
         .zip(servers)
-        .map(|(g, s)| server_stats(s, g.technique.transport()))
+        .map(|(g, s)| server_stats(at.stats.unwrap_or(s), g.technique.transport()))
         .collect::<Result<_, _>>()?;
     let deadline = Instant::now() + DRAIN;
     while Instant::now() < deadline
@@ -146,7 +149,7 @@ pub fn cell(
         let transport = group.technique.transport();
         let after = (
             group.ledger.snapshot(Transport::Other),
-            server_stats(servers[i], transport)?,
+            server_stats(at.stats.unwrap_or(servers[i]), transport)?,
         );
         let mut row = figures(group, &ids[i], &readings[i], &after, &during[i]);
         let grown = during[i].rss_kib.saturating_sub(starts[i].1.rss_kib);

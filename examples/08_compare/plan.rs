@@ -27,11 +27,13 @@ pub struct Plan {
     /// `--proxy-pid PID`: a proxy's master process (nginx), whose workers' CPU is
     /// reported per delivered event.
     pub proxy_pid: Option<u32>,
+    /// `--stats-from a,b,c`: the servers behind `--target` whose `/stats` are summed.
+    pub stats_from: Option<String>,
 }
 
 const USAGE: &str = "usage: 08_compare [--quick | --full] [--rates 1,10,100] [--delay-ms 0,25] \
 [--clients N] [--events N] [--techniques poll-1s,poll-100ms,long-poll,sse,ws] \
-[--target HOST:PORT [--proxy-pid PID]] [--out DIR] [--addr HOST:PORT | --no-page]";
+[--target HOST:PORT [--proxy-pid PID] [--stats-from A,B,C]] [--out DIR] [--addr HOST:PORT | --no-page]";
 
 impl Plan {
     /// Parses the options after the program name.
@@ -47,6 +49,7 @@ impl Plan {
             out: PathBuf::from("target/08_compare"),
             page_addr: Some("127.0.0.1:8088".into()),
             proxy_pid: None,
+            stats_from: None,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -68,6 +71,7 @@ impl Plan {
                 "--addr" => plan.page_addr = Some(value()?.clone()),
                 "--no-page" => plan.page_addr = None,
                 "--proxy-pid" => plan.proxy_pid = Some(value()?.parse()?),
+                "--stats-from" => plan.stats_from = Some(value()?.clone()),
                 "--help" | "-h" => return Err(USAGE.into()),
                 other => return Err(format!("unknown option {other}\n{USAGE}").into()),
             }

@@ -99,8 +99,22 @@ pub struct ServerStats {
 }
 
 /// Reads `/stats` of the server at `addr` (on a connection of its own, which the server
-/// counts as `other`).
+/// counts as `other`); for `a,b,c`, of each of them, summed (`--stats-from`: several
+/// servers behind one balancer, lesson 10).
 pub fn server_stats(addr: &str, transport: Transport) -> Result<ServerStats, Box<dyn Error>> {
+    let mut sum = ServerStats::default();
+    for one in addr.split(',') {
+        let s = one_server_stats(one.trim(), transport)?;
+        sum.cpu_ms += s.cpu_ms;
+        sum.threads += s.threads;
+        sum.open += s.open;
+        sum.switches += s.switches;
+        sum.rss_kib += s.rss_kib;
+    }
+    Ok(sum)
+}
+
+fn one_server_stats(addr: &str, transport: Transport) -> Result<ServerStats, Box<dyn Error>> {
     let mut http = HttpClient::connect(addr, Duration::from_secs(10), Meter::none())?;
     let json = http.get("/stats", &[])?.text();
     let number = |within: &str, name: &str| -> u64 {

@@ -14,6 +14,8 @@ pub struct Plan {
     pub redis: Option<String>,
     /// `--break local-log`: each server with its own log, as without Redis.
     pub local_log: bool,
+    /// `--tick-ms`: server 1's ticker (0: none, for measurements).
+    pub tick_ms: u64,
 }
 
 impl Plan {
@@ -22,6 +24,7 @@ impl Plan {
             servers: 3,
             redis: None,
             local_log: false,
+            tick_ms: 1000,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -29,6 +32,7 @@ impl Plan {
             match flag.as_str() {
                 "--servers" => plan.servers = value()?.parse()?,
                 "--redis" => plan.redis = Some(value()?.clone()),
+                "--tick-ms" => plan.tick_ms = value()?.parse()?,
                 "--break" => match value()?.as_str() {
                     "local-log" => plan.local_log = true,
                     other => {
@@ -59,6 +63,8 @@ pub struct Cluster {
     /// Where a stopped Redis comes back: its folder and port.
     stopped_redis: Option<(std::path::PathBuf, u16)>,
     redis_addr: Option<String>,
+    /// Server 1's ticker period, kept for `start N`.
+    tick_ms: u64,
 }
 
 /// What the command loop does next.
@@ -88,6 +94,7 @@ impl Cluster {
                 n,
                 "127.0.0.1:0",
                 redis_addr.as_deref(),
+                plan.tick_ms,
             )?);
         }
         let upstreams: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
@@ -98,6 +105,7 @@ impl Cluster {
             redis,
             stopped_redis: None,
             redis_addr,
+            tick_ms: plan.tick_ms,
         })
     }
 
@@ -139,10 +147,16 @@ impl Cluster {
             }
             ["start", n] => {
                 let redis = self.redis_addr.clone();
+                let tick_ms = self.tick_ms;
                 let server = self.server(n)?;
                 if server.child.is_none() {
                     let number: usize = n.parse()?;
-                    *server = ServerProcess::start(number, &server.addr.clone(), redis.as_deref())?;
+                    *server = ServerProcess::start(
+                        number,
+                        &server.addr.clone(),
+                        redis.as_deref(),
+                        tick_ms,
+                    )?;
                 }
                 eprintln!("server {} running on http://{}", server.name, server.addr);
             }
@@ -189,14 +203,19 @@ impl Cluster {
 
 impl ServerProcess {
     /// Starts server `n` on `addr`, with the shared log at `redis` if any; server 1 runs
-    /// the ticker.
+    /// the ticker every `tick_ms` (0: no ticker), so the cluster ticks once, not N times.
     pub fn start(
         n: usize,
         addr: &str,
         redis: Option<&str>,
+        tick_ms: u64,
     ) -> Result<ServerProcess, Box<dyn Error>> {
         let name = format!("s{n}");
-        let tick = if n == 1 { "1000" } else { "0" };
+        let tick = if n == 1 {
+            tick_ms.to_string()
+        } else {
+            "0".into()
+        };
         let mut args = vec![
             "--serve",
             "--until-stdin-closes",
@@ -205,7 +224,7 @@ impl ServerProcess {
             "--name",
             &name,
             "--tick-ms",
-            tick,
+            &tick,
         ];
         if let Some(redis) = redis {
             args.extend(["--redis", redis]);

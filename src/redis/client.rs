@@ -94,6 +94,15 @@ impl RedisClient {
         }
     }
 
+    /// Waits for the next value the server sends on its own: after `SUBSCRIBE`, each
+    /// message published to the channel arrives this way (`*3\r\n$7\r\nmessage\r\n…`).
+    ///
+    /// # Errors
+    /// As for [`command`](Self::command).
+    pub fn receive(&mut self) -> Result<Value, RedisError> {
+        self.read_value()
+    }
+
     fn read_value(&mut self) -> Result<Value, RedisError> {
         let mut chunk = [0u8; 16 * 1024];
         loop {

@@ -1,0 +1,276 @@
+//! Lesson 10 with a real redis-server (Debian's, started by each test on a free loopback
+//! port, stopped by PID) and servers in this process, each with its own event log fed from
+//! one Redis stream: a publish on one reaches every transport on the others; four
+//! publishers on three servers give every reader 1..2000 once, in order; a Redis restart
+//! loses nothing and a publish in the gap gets 503; a Redis that comes back empty never
+//! reuses an id; a log per server gives a resuming client the wrong events; Pub/Sub loses
+//! what a stream keeps. Without redis-server the tests skip loudly, except under CI.
+
+mod common;
+#[path = "../examples/support/redis.rs"]
+mod redis;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::process::tools_present;
+use common::readers::Reader;
+use common::{get, post};
+use realtime::event_log::EventLog;
+use realtime::http::ServerConfig;
+use realtime::publish::Publish;
+use realtime::redis::client::RedisClient;
+use realtime::redis::resp::Value;
+use realtime::redis::shared_log::{GUARD, SharedLog};
+
+fn redis_installed() -> bool {
+    let missing: Vec<String> = redis::binary().err().into_iter().collect();
+    tools_present("lesson 10's Redis tests", &missing)
+}
+
+/// A server in this process whose log is the stream `key` of the Redis at `redis`.
+fn server_on(redis: &str, key: &str) -> SocketAddr {
+    let log = Arc::new(EventLog::new(10_000));
+    let shared: Arc<dyn Publish> = SharedLog::start(redis, key, 10_000, Arc::clone(&log));
+    let router = realtime::playground::router_publishing(
+        log,
+        shared,
+        Default::default(),
+        Default::default(),
+        Default::default(),
+    );
+    common::start(router, ServerConfig::default())
+}
+
+/// Reads with every transport on each of `servers` until `last`; returns what each got.
+fn read_everywhere(
+    servers: &[SocketAddr],
+    last: u64,
+) -> Vec<thread::JoinHandle<(String, Vec<u64>)>> {
+    servers
+        .iter()
+        .flat_map(|server| Reader::ALL.map(|reader| (server.to_string(), reader)))
+        .map(|(addr, reader)| {
+            thread::spawn(move || {
+                let (ids, _) = reader.read_until(&addr, last, Duration::from_secs(60));
+                (format!("{reader:?} on {addr}"), ids)
+            })
+        })
+        .collect()
+}
+
+fn expect_every(readers: Vec<thread::JoinHandle<(String, Vec<u64>)>>, last: u64) {
+    let every: Vec<u64> = (1..=last).collect();
+    for reader in readers {
+        let (who, ids) = reader.join().unwrap();
+        assert_eq!(ids, every, "{who}");
+    }
+}
+
+#[test]
+fn a_publish_on_one_server_reaches_every_transport_on_the_others() {
+    if !redis_installed() {
+        return;
+    }
+    let redis = redis::Redis::start().unwrap();
+    let [a, b, c] = [(); 3].map(|_| server_on(&redis.addr, "realtime:events"));
+    let readers = read_everywhere(&[b, c], 3);
+    for text in ["one", "two", "three"] {
+        assert_eq!(post(a, "/publish", text).status, 200);
+    }
+    expect_every(readers, 3);
+}
+
+#[test]
+fn four_publishers_on_three_servers_give_every_reader_every_id_once_and_in_order() {
+    if !redis_installed() {
+        return;
+    }
+    let redis = redis::Redis::start().unwrap();
+    let servers = [(); 3].map(|_| server_on(&redis.addr, "realtime:events"));
+    let readers = read_everywhere(&servers, 2000);
+    let publishers: Vec<_> = (0..4)
+        .map(|p| {
+            let server = servers[p % 3];
+            thread::spawn(move || {
+                let mut http = realtime::http::client::HttpClient::connect(
+                    &server.to_string(),
+                    Duration::from_secs(10),
+                    realtime::ledger::Meter::none(),
+                )
+                .unwrap();
+                for i in 0..500 {
+                    let answer = http
+                        .post("/publish", format!("p{p} {i}").as_bytes())
+                        .unwrap();
+                    assert_eq!(answer.status, 200, "{}", answer.text());
+                }
+            })
+        })
+        .collect();
+    for publisher in publishers {
+        publisher.join().unwrap();
+    }
+    expect_every(readers, 2000);
+}
+
+/// Publishes `text` on `server` until it is stored (Redis may be coming back).
+fn publish_when_back(server: SocketAddr, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while post(server, "/publish", text).status != 200 {
+        assert!(Instant::now() < deadline, "Redis did not come back");
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_redis_restart_loses_nothing_and_a_publish_while_it_is_down_gets_503() {
+    if !redis_installed() {
+        return;
+    }
+    let redis = redis::Redis::start().unwrap();
+    let (a, b) = (server_on(&redis.addr, "k"), server_on(&redis.addr, "k"));
+    let readers = read_everywhere(&[b], 20);
+    (1..=10).for_each(|i| assert_eq!(post(a, "/publish", &format!("before {i}")).status, 200));
+    let (dir, port) = redis.stop();
+    let refused = post(a, "/publish", "while Redis is down");
+    assert_eq!(
+        refused.status, 503,
+        "never a 200 for an event that was not stored"
+    );
+    assert_eq!(refused.field("retry-after"), Some("1"));
+    let redis = redis::Redis::start_in(dir, port).unwrap(); // from its append-only file
+    publish_when_back(a, "after 1");
+    (2..=10).for_each(|i| assert_eq!(post(a, "/publish", &format!("after {i}")).status, 200));
+    expect_every(readers, 20);
+    drop(redis);
+}
+
+#[test]
+fn a_redis_that_comes_back_empty_never_reuses_an_id_and_readers_are_told() {
+    if !redis_installed() {
+        return;
+    }
+    let redis = redis::Redis::start().unwrap();
+    let (a, b) = (server_on(&redis.addr, "k"), server_on(&redis.addr, "k"));
+    (1..=5).for_each(|i| assert_eq!(post(a, "/publish", &format!("kept {i}")).status, 200));
+    common::eventually(Duration::from_secs(5), || {
+        (common::poll_ids(&get(b, "/poll?since=0").text()).1 == 5).then_some(())
+    });
+    let mut direct = RedisClient::connect(&redis.addr, Duration::from_secs(2)).unwrap();
+    direct.command(&[b"FLUSHALL"]).unwrap(); // its data lost
+    let answer = post(b, "/publish", "after the loss").text();
+    assert_eq!(
+        answer,
+        format!("{{\"id\":{}}}", 5 + GUARD + 1),
+        "above every id seen, with the guard"
+    );
+    let poll = common::eventually(Duration::from_secs(5), || {
+        let text = get(a, "/poll?since=5").text();
+        text.contains("after the loss").then_some(text)
+    });
+    assert!(poll.contains("\"missed\":true"), "{poll}");
+}
+
+#[test]
+fn with_a_log_per_server_a_client_resuming_elsewhere_gets_the_wrong_events() {
+    // The wrong way (`10_scale_out --break local-log`): each server its own log.
+    let (a, _) = common::start_playground(100);
+    let (b, _) = common::start_playground(100);
+    ["a1", "a2", "a3"]
+        .iter()
+        .for_each(|t| _ = post(a, "/publish", t));
+    ["b1", "b2", "b3", "b4"]
+        .iter()
+        .for_each(|t| _ = post(b, "/publish", t));
+    // A client had 1 and 2 from A; its next request lands on B.
+    let resumed = get(b, "/poll?since=2").text();
+    assert!(
+        resumed.contains("\"data\":\"b3\""),
+        "B's event 3 is another event: {resumed}"
+    );
+    assert!(
+        !resumed.contains("a3"),
+        "A's event 3 is lost to this client: {resumed}"
+    );
+}
+
+#[test]
+fn with_the_shared_log_a_client_resuming_elsewhere_gets_exactly_what_followed() {
+    if !redis_installed() {
+        return;
+    }
+    let redis = redis::Redis::start().unwrap();
+    let (a, b) = (server_on(&redis.addr, "k"), server_on(&redis.addr, "k"));
+    ["e1", "e2", "e3"]
+        .iter()
+        .for_each(|t| assert_eq!(post(a, "/publish", t).status, 200));
+    let resumed = common::eventually(Duration::from_secs(5), || {
+        let text = get(b, "/poll?since=2").text();
+        text.contains("e3").then_some(text)
+    });
+    assert_eq!(resumed, r#"{"events":[{"id":3,"data":"e3"}],"last_id":3}"#);
+}
+
+#[test]
+fn pub_sub_loses_what_was_published_while_a_subscriber_was_away_and_a_stream_keeps_it() {
+    if !redis_installed() {
+        return;
+    }
+    let redis = redis::Redis::start().unwrap();
+    let connect = || RedisClient::connect(&redis.addr, Duration::from_secs(5)).unwrap();
+    let mut publisher = connect();
+    // Pub/Sub: a subscriber that reconnects has lost what came meanwhile.
+    let mut subscriber = connect();
+    subscriber.command(&[b"SUBSCRIBE", b"news"]).unwrap();
+    publisher.command(&[b"PUBLISH", b"news", b"m1"]).unwrap();
+    assert_eq!(message_of(subscriber.receive().unwrap()), "m1");
+    drop(subscriber); // away
+    publisher.command(&[b"PUBLISH", b"news", b"m2"]).unwrap();
+    let mut subscriber = connect();
+    subscriber.command(&[b"SUBSCRIBE", b"news"]).unwrap();
+    publisher.command(&[b"PUBLISH", b"news", b"m3"]).unwrap();
+    assert_eq!(
+        message_of(subscriber.receive().unwrap()),
+        "m3",
+        "m2 is gone"
+    );
+    // A stream: the reader that comes back reads on from its last id.
+    publisher
+        .command(&[b"XADD", b"s", b"0-*", b"data", b"m1"])
+        .unwrap();
+    let first = connect()
+        .command(&[b"XREAD", b"STREAMS", b"s", b"0-0"])
+        .unwrap();
+    assert!(texts(&first).contains(&"m1".to_owned()));
+    publisher
+        .command(&[b"XADD", b"s", b"0-*", b"data", b"m2"])
+        .unwrap();
+    let again = connect()
+        .command(&[b"XREAD", b"STREAMS", b"s", b"0-1"])
+        .unwrap();
+    assert!(
+        texts(&again).contains(&"m2".to_owned()),
+        "m2 is kept: {again:?}"
+    );
+}
+
+/// The text of a Pub/Sub push `["message", channel, text]`.
+fn message_of(push: Value) -> String {
+    match push {
+        Value::Array(parts) if parts.len() == 3 => {
+            parts[2].as_text().unwrap_or_default().to_owned()
+        }
+        other => panic!("not a message: {other:?}"),
+    }
+}
+
+/// Every text in `value`, however deep.
+fn texts(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().flat_map(texts).collect(),
+        other => other.as_text().map(str::to_owned).into_iter().collect(),
+    }
+}
