@@ -43,6 +43,7 @@ pub struct Batch {
     /// True when events after the cursor were already dropped from the history.
     pub missed: bool,
     /// The newest id in the log (0 before the first publish): the reader's next cursor.
+    /// (In a [`EventLog::mirror`], a cursor ahead of the copy, which stays the cursor.)
     pub last_id: u64,
 }
 
@@ -56,6 +57,9 @@ pub struct EventLog {
     state: Mutex<State>,
     published: Condvar,
     history: usize,
+    /// A copy of another log (lesson 10): its ids come from there, through
+    /// [`append`](Self::append), and a cursor ahead of this copy is one it has not read yet.
+    mirror: bool,
 }
 
 impl EventLog {
@@ -68,6 +72,19 @@ impl EventLog {
             }),
             published: Condvar::new(),
             history: history.max(1),
+            mirror: false,
+        }
+    }
+
+    /// A log that copies another one (lesson 10: a Redis stream, read by
+    /// [`crate::redis::shared_log`]), keeping its newest `history` events. The difference
+    /// is a cursor *ahead* of this copy: it comes from a server that has read further
+    /// (a client's previous server, a few milliseconds ahead), so a reader waits for this
+    /// copy to catch up instead of starting over; see [`since`](Self::since).
+    pub fn mirror(history: usize) -> Self {
+        EventLog {
+            mirror: true,
+            ..EventLog::new(history)
         }
     }
 
@@ -119,8 +136,10 @@ impl EventLog {
     ///
     /// A cursor *ahead* of the log can only come from an earlier run of the server (a
     /// page that kept polling across a restart); it gets everything kept, with `missed`.
+    /// In a [`mirror`](Self::mirror) it gets nothing yet, and keeps its place: the batch's
+    /// `last_id` is the cursor itself.
     pub fn since(&self, cursor: u64) -> Batch {
-        batch_after(&self.lock(), cursor)
+        self.batch_after(&self.lock(), cursor)
     }
 
     /// Like [`since`](Self::since), but if there is nothing after `cursor` yet, parks the
@@ -131,9 +150,23 @@ impl EventLog {
         let state = self.lock();
         let (state, _) = self
             .published
-            .wait_timeout_while(state, timeout, |s| s.last_id == cursor)
+            .wait_timeout_while(state, timeout, |s| {
+                s.last_id == cursor || (self.mirror && s.last_id < cursor)
+            })
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        batch_after(&state, cursor)
+        self.batch_after(&state, cursor)
+    }
+
+    fn batch_after(&self, state: &State, cursor: u64) -> Batch {
+        if self.mirror && cursor > state.last_id {
+            let events = Vec::new();
+            return Batch {
+                events,
+                missed: false,
+                last_id: cursor,
+            };
+        }
+        batch_after(state, cursor)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -205,6 +238,22 @@ mod tests {
             (vec![3, 4], true, 4)
         );
         assert!(!log.since(2).missed); // 3 is the oldest kept and the next it needs
+    }
+
+    #[test]
+    fn in_a_mirror_a_cursor_ahead_waits_for_the_copy_to_catch_up() {
+        let log = Arc::new(EventLog::mirror(10));
+        log.append(1, "a");
+        let ahead = log.since(2);
+        assert_eq!(
+            (ahead.events.len(), ahead.missed, ahead.last_id),
+            (0, false, 2)
+        );
+        let reader = Arc::clone(&log);
+        let waiting = std::thread::spawn(move || reader.wait_since(2, Duration::from_secs(5)));
+        log.append(2, "b"); // the copy catches up: still nothing new for cursor 2
+        log.append(3, "c");
+        assert_eq!(ids(&waiting.join().unwrap()), [3]);
     }
 
     #[test]

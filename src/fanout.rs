@@ -166,7 +166,8 @@ impl<S: Sink> Fanout<S> {
             sink.replay(&bytes, batch.events.len())?;
             cursor = batch.last_id;
             let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
-            if self.log.last_id() == cursor {
+            // `<`: a mirror's cursor may be ahead of its copy (see `EventLog::mirror`).
+            if self.log.last_id() <= cursor {
                 sink.go_live(self.policy.write_wait)?;
                 inbox.push(Subscriber {
                     sink,

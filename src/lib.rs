@@ -16,6 +16,7 @@
 //! | 7. the connection | [`websocket::message`], [`websocket::utf8`], [`websocket::reader`], [`websocket::writer`], [`websocket::liveness`], [`websocket::closing`], [`websocket::socket`], [`websocket::connect`], [`websocket::broadcast`], [`websocket::endpoints`] | `07_websocket_chat`, `07_websocket_client` | `GET /ws?since=N` | RFC 6455 §5.4–§7, §8.1 |
 //! | 8. the four, measured | [`stats`], [`http::client`], [`relay`] | `08_compare` | `GET /stats` | proc(5) |
 //! | 9. behind a reverse proxy | [`relay::Faults`], [`sse::StreamOptions::max_lifetime`] | `09_reverse_proxy` (nginx), `09_faulty_proxy` | every endpoint, through a proxy | RFC 9110 §7.6.1 |
+//! | 10. several servers, one log | [`redis`], [`redis::resp`], [`redis::client`], [`redis::shared_log`] | `10_scale_out` (redis-server, nginx) | every endpoint, on any server | the Redis protocol spec (RESP2), Redis Streams |
 //! | all | [`playground`] | `cargo run` | every endpoint above | the wire contract (`LESSONS.md`, Appendix: the wire contract) |
 //!
 //! Around them: [`decoded`] (what every decoder returns), [`ledger`] (what crossed the

@@ -159,12 +159,18 @@ impl Options {
         if let Some(name) = &self.name {
             crate::http::config::set_server_name(name);
         }
-        let log = Arc::new(EventLog::new(self.history));
-        let publish: Arc<dyn Publish> = match &self.redis {
-            Some(addr) => SharedLog::start(addr, &self.redis_key, self.history, Arc::clone(&log)),
-            None => Arc::clone(&log) as Arc<dyn Publish>,
-        };
-        (log, publish)
+        match &self.redis {
+            Some(addr) => {
+                let log = Arc::new(EventLog::mirror(self.history));
+                let shared =
+                    SharedLog::start(addr, &self.redis_key, self.history, Arc::clone(&log));
+                (log, shared)
+            }
+            None => {
+                let log = Arc::new(EventLog::new(self.history));
+                (Arc::clone(&log), log)
+            }
+        }
     }
 
     /// How event streams are written: `--heartbeat-ms`, `--max-stream-ms`.

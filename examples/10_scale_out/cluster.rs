@@ -16,6 +16,8 @@ pub struct Plan {
     pub local_log: bool,
     /// `--tick-ms`: server 1's ticker (0: none, for measurements).
     pub tick_ms: u64,
+    /// `--balance`: how nginx picks a server (`round-robin`, `ip-hash`, `cookie`).
+    pub balance: String,
 }
 
 impl Plan {
@@ -25,6 +27,7 @@ impl Plan {
             redis: None,
             local_log: false,
             tick_ms: 1000,
+            balance: "round-robin".into(),
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -33,6 +36,7 @@ impl Plan {
                 "--servers" => plan.servers = value()?.parse()?,
                 "--redis" => plan.redis = Some(value()?.clone()),
                 "--tick-ms" => plan.tick_ms = value()?.parse()?,
+                "--balance" => plan.balance = value()?.clone(),
                 "--break" => match value()?.as_str() {
                     "local-log" => plan.local_log = true,
                     other => {
@@ -65,6 +69,7 @@ pub struct Cluster {
     redis_addr: Option<String>,
     /// Server 1's ticker period, kept for `start N`.
     tick_ms: u64,
+    balance: String,
 }
 
 /// What the command loop does next.
@@ -75,7 +80,7 @@ pub enum Next {
 
 impl Cluster {
     /// Starts Redis (unless the plan names one, or breaks the log), the servers, and nginx
-    /// on `port` (or a free one) in front of them, round robin.
+    /// on `port` (or a free one) in front of them, balancing as the plan says.
     pub fn start(plan: &Plan, port: u16) -> Result<Cluster, Box<dyn Error>> {
         let redis = match (&plan.redis, plan.local_log) {
             (None, false) => Some(Redis::start()?),
@@ -98,7 +103,7 @@ impl Cluster {
             )?);
         }
         let upstreams: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
-        let nginx = Nginx::start_on("good", &upstreams, port, 0)?;
+        let nginx = Nginx::start_balanced(&plan.balance, &upstreams, port)?;
         Ok(Cluster {
             nginx,
             servers,
@@ -106,6 +111,7 @@ impl Cluster {
             stopped_redis: None,
             redis_addr,
             tick_ms: plan.tick_ms,
+            balance: plan.balance.clone(),
         })
     }
 
@@ -129,8 +135,8 @@ impl Cluster {
             (Some(addr), None) => eprintln!("Redis on {addr}"),
         }
         eprintln!(
-            "nginx on {} (PID {}), round robin over the servers",
-            self.nginx.http, self.nginx.pid
+            "nginx on {} (PID {}), {} over the servers",
+            self.nginx.http, self.nginx.pid, self.balance
         );
     }
 

@@ -9,6 +9,7 @@
 //! cargo run --example 10_scale_out -- --redis 127.0.0.1:6379   # a Redis that is already running
 //! cargo run --example 10_scale_out -- --break local-log # the wrong way: a log per server
 //! cargo run --example 10_scale_out -- --tick-ms 0       # no ticker: for lesson 8's generator
+//! cargo run --example 10_scale_out -- --balance ip-hash  # sticky by address (or `cookie`)
 //! ```
 //!
 //! Open http://127.0.0.1:8091: the four panels, each showing which server it reached

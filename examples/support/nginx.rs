@@ -20,6 +20,19 @@ pub const CONFIGS: [(&str, &str); 6] = [
     ("gzip", include_str!("../nginx/gzip.conf")),
 ];
 const BASE: &str = include_str!("../nginx/base.conf");
+/// How the upstream picks a server, by the name lesson 10's `--balance` takes: the line
+/// written into `base.conf`'s upstream block.
+pub const BALANCING: [(&str, &str); 3] = [
+    // Each new request or connection to the next server in turn: no stickiness.
+    ("round-robin", ""),
+    // By the client's address, and for IPv4 only its first three octets: every client of
+    // one /24 network (all of 127.0.0.x, a whole office behind one NAT) on one server.
+    ("ip-hash", "ip_hash;"),
+    // By the value of the cookie `session`: one session, one server, while that server
+    // lives (`consistent`: adding or removing a server moves few sessions). A request
+    // without the cookie has an empty key, and nginx balances those round robin.
+    ("cookie", "hash $cookie_session consistent;"),
+];
 /// How long nginx may take to listen.
 const START_DEADLINE: Duration = Duration::from_secs(10);
 /// Where Debian puts it; `PATH` is tried too.
@@ -86,6 +99,35 @@ impl Nginx {
         port: u16,
         tls_port: u16,
     ) -> Result<Nginx, Box<dyn Error>> {
+        Nginx::launch(config, "", upstreams, (port, tls_port))
+    }
+
+    /// The good config in front of `upstreams` on `port` (or a free one), picking a server
+    /// by `balancing` (a name of [`BALANCING`]).
+    pub fn start_balanced(
+        balancing: &str,
+        upstreams: &[String],
+        port: u16,
+    ) -> Result<Nginx, Box<dyn Error>> {
+        let (_, line) = BALANCING
+            .into_iter()
+            .find(|(name, _)| *name == balancing)
+            .ok_or_else(|| {
+                format!(
+                    "no balancing {balancing}; one of {:?}",
+                    BALANCING.map(|b| b.0)
+                )
+            })?;
+        Nginx::launch("good", line, upstreams, (port, 0))
+    }
+
+    /// Starts nginx: `config` a name of [`CONFIGS`], `balancing` a line of [`BALANCING`].
+    fn launch(
+        config: &str,
+        balancing: &str,
+        upstreams: &[String],
+        (port, tls_port): (u16, u16),
+    ) -> Result<Nginx, Box<dyn Error>> {
         let site = CONFIGS
             .iter()
             .find(|(name, _)| *name == config)
@@ -105,6 +147,7 @@ impl Nginx {
                 .replace("{{PORT}}", &port.to_string())
                 .replace("{{TLS_PORT}}", &tls_port.to_string())
                 .replace("{{UPSTREAMS}}", &servers.join("\n        "))
+                .replace("{{BALANCING}}", balancing)
         };
         std::fs::write(dir.join("nginx.conf"), fill(BASE))?;
         std::fs::write(dir.join("site.conf"), fill(site))?;

@@ -94,6 +94,24 @@ impl RedisClient {
         }
     }
 
+    /// Whether this idle connection can still carry a command: the server has not closed
+    /// it (a restarted Redis closed every connection it had). A connection kept in a pool
+    /// is checked before reuse, because a command sent on a closed one fails, and a failed
+    /// command may not be sent again: it might have run.
+    ///
+    /// It peeks without blocking: nothing to read means open; an end of file, an error, or
+    /// bytes nobody asked for mean closed. Redis may still close it a moment later; the
+    /// command then fails as any other would.
+    pub fn still_open(&self) -> bool {
+        if self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        let idle =
+            matches!(self.stream.peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        self.stream.set_nonblocking(false).is_ok() && idle
+    }
+
     /// Waits for the next value the server sends on its own: after `SUBSCRIBE`, each
     /// message published to the channel arrives this way (`*3\r\n$7\r\nmessage\r\n…`).
     ///

@@ -30,6 +30,7 @@
 //! the moment, at most once, and a server that reconnects has lost what was published
 //! meanwhile. A stream is a log: it keeps the entries, and an id is a cursor into it.
 
+use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -37,6 +38,7 @@ use std::time::Duration;
 use super::client::{RedisClient, RedisError};
 use super::resp::Value;
 use crate::event_log::EventLog;
+use crate::http::config::server_name;
 use crate::publish::{Publish, Unavailable};
 
 /// The stream's key, unless `--redis-key` names another.
@@ -109,26 +111,26 @@ impl SharedLog {
             match RedisClient::connect(&self.addr, READ_TIMEOUT) {
                 Ok(redis) => {
                     if pause > FIRST_PAUSE {
-                        eprintln!(
+                        report(&format!(
                             "redis {}: back; reading on from 0-{}",
                             self.addr,
                             self.log.last_id()
-                        );
+                        ));
                     }
                     pause = FIRST_PAUSE;
                     let Err(e) = self.read_until_failure(redis);
-                    eprintln!(
+                    report(&format!(
                         "{e}; reading {} again from 0-{}",
                         self.key,
                         self.log.last_id()
-                    );
+                    ));
                 }
                 Err(e) => {
                     if pause == FIRST_PAUSE {
-                        eprintln!(
+                        report(&format!(
                             "{e} ({}); retrying, up to every {LONGEST_PAUSE:?}",
                             self.addr
-                        );
+                        ));
                     }
                     thread::sleep(pause);
                     pause = (pause * 2).min(LONGEST_PAUSE);
@@ -204,12 +206,12 @@ impl SharedLog {
     fn warn_if_emptied(&self, redis: &mut RedisClient) {
         let Ok(Value::Array(info)) = redis.command(&[b"XINFO", b"STREAM", self.key.as_bytes()])
         else {
-            eprintln!(
+            report(&format!(
                 "redis {}: stream {} is gone; this server had seen {}",
                 self.addr,
                 self.key,
                 self.log.last_id()
-            );
+            ));
             return;
         };
         let last = info
@@ -217,24 +219,25 @@ impl SharedLog {
             .find(|pair| pair[0].as_text() == Some("last-generated-id"))
             .and_then(|pair| pair.get(1)?.as_text().and_then(sequence_of));
         if let Some(last) = last.filter(|&last| last < self.log.last_id()) {
-            eprintln!(
+            report(&format!(
                 "redis {}: the stream is at 0-{last}, behind the 0-{} this server has seen: Redis lost data",
                 self.addr,
                 self.log.last_id()
-            );
+            ));
         }
+    }
+
+    /// A pooled connection that Redis has not closed, if any; closed ones are dropped.
+    fn pooled(&self) -> Option<RedisClient> {
+        let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
+        std::iter::from_fn(|| pool.pop()).find(RedisClient::still_open)
     }
 }
 
 impl Publish for SharedLog {
     /// `XADD`s `text` (through [`PUBLISH_SCRIPT`]) and returns its id once Redis has it.
     fn publish(&self, text: &str) -> Result<u64, Unavailable> {
-        let taken = self
-            .pool
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut redis = match taken {
+        let mut redis = match self.pooled() {
             Some(redis) => redis,
             None => RedisClient::connect(&self.addr, PUBLISH_TIMEOUT)
                 .map_err(|e| Unavailable(e.to_string()))?,
@@ -264,6 +267,14 @@ impl Publish for SharedLog {
             .push(redis);
         id.ok_or_else(|| Unavailable("XADD answered no id".into()))
     }
+}
+
+/// Writes `message` as one line to stderr, after this server's name: the servers of
+/// lesson 10 share a terminal, and one `write` per line keeps their lines whole (the
+/// `eprintln!` of a formatted line may take several).
+fn report(message: &str) {
+    let name = server_name().map(|n| format!("{n}: ")).unwrap_or_default();
+    let _ = std::io::stderr().write_all(format!("{name}{message}\n").as_bytes());
 }
 
 /// `(id, text)` of an entry `[id, [field, value, …]]`, its text in the field `data`.

@@ -35,18 +35,29 @@ impl Reader {
     /// passes; resumes after a cut. Returns the ids in the order they came, and how
     /// many times it had to connect again.
     pub fn read_until(self, addr: &str, last: u64, limit: Duration) -> (Vec<u64>, usize) {
+        self.read_from(addr, 0, last, limit)
+    }
+
+    /// The same, starting after the event `start` (a cursor brought from elsewhere).
+    pub fn read_from(
+        self,
+        addr: &str,
+        start: u64,
+        last: u64,
+        limit: Duration,
+    ) -> (Vec<u64>, usize) {
         let deadline = Instant::now() + limit;
         let mut ids: Vec<u64> = Vec::new();
         let mut reconnects = 0;
-        while ids.last().copied().unwrap_or(0) < last && Instant::now() < deadline {
-            let since = ids.last().copied().unwrap_or(0);
+        while ids.last().copied().unwrap_or(start) < last && Instant::now() < deadline {
+            let since = ids.last().copied().unwrap_or(start);
             let result = match self {
                 Reader::Poll => poll(addr, since, last, deadline, &mut ids, false),
                 Reader::LongPoll => poll(addr, since, last, deadline, &mut ids, true),
                 Reader::Sse => sse(addr, since, last, deadline, &mut ids),
                 Reader::Ws => ws(addr, since, last, deadline, &mut ids),
             };
-            if result.is_err() && ids.last().copied().unwrap_or(0) < last {
+            if result.is_err() && ids.last().copied().unwrap_or(start) < last {
                 reconnects += 1;
                 std::thread::sleep(Duration::from_millis(20));
             }
