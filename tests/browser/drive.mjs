@@ -14,6 +14,7 @@
 //   handshake  pages/05_websocket_handshake.mjs  lesson 5
 //   ws-echo    pages/06_websocket_echo.mjs       lesson 6
 //   chat       pages/07_websocket_chat.mjs       lesson 7
+//   scale-out  pages/10_scale_out.mjs            lesson 10, through nginx to three servers
 //
 // A mode is `async (page, drive) => found`: `page` is a tab open on URL,
 // `drive` the few things every mode shares (below), and `found` what goes
@@ -22,12 +23,15 @@
 //
 // An https URL's certificate is accepted without checking: the tests' proxies make
 // their own, self-signed. With SCREENSHOT_DIR set, it also saves PNGs of the page there.
+// A mode may ask the test that runs it to act (drive.ask: lesson 10 has it kill a
+// server): a line "ask QUESTION" on stdout, and the answer is the next line on stdin.
 // Prints one JSON line saying what it found. Exit status 0 when the page did
 // what it should and logged no error to its console, 1 otherwise. The whole
-// run is bounded by 30 s. Run by tests/lesson_browser.rs; the browser is
-// $CHROMIUM, or /usr/bin/chromium.
+// run is bounded by 30 s. Run by tests/lesson_browser.rs, lesson_09_browser.rs
+// and lesson_10_browser.rs; the browser is $CHROMIUM, or /usr/bin/chromium.
 
 import { chromium } from "playwright-core";
+import { createInterface } from "node:readline";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,11 +43,23 @@ import { clock } from "./pages/04_sse_clock.mjs";
 import { handshake } from "./pages/05_websocket_handshake.mjs";
 import { wsEcho } from "./pages/06_websocket_echo.mjs";
 import { chat } from "./pages/07_websocket_chat.mjs";
+import { scaleOut } from "./pages/10_scale_out.mjs";
 
 const OVERALL_TIMEOUT_MS = 30_000;
 
 const [url, mode, message] = process.argv.slice(2);
-const MODES = { panels, echo, sse, seven, "seven-h2": sevenOverHttp2, clock, handshake, "ws-echo": wsEcho, chat };
+const MODES = {
+  panels,
+  echo,
+  sse,
+  seven,
+  "seven-h2": sevenOverHttp2,
+  clock,
+  handshake,
+  "ws-echo": wsEcho,
+  chat,
+  "scale-out": scaleOut,
+};
 if (!url || !Object.hasOwn(MODES, mode) || !message) {
   console.error(`usage: node drive.mjs URL ${Object.keys(MODES).join("|")} MESSAGE`);
   process.exit(2);
@@ -126,19 +142,34 @@ async function publish(page, text) {
   return /#(\d+)/.exec(output)[1];
 }
 
+// Asks the test that runs this file to do something, and returns its answer:
+// one line out ("ask QUESTION"), one line back. Stdin is read only from the
+// first question on, so the modes that ask nothing never touch it.
+let answers = null;
+async function ask(question) {
+  answers ??= createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  console.log(`ask ${question}`);
+  const { value, done } = await answers.next();
+  if (done) throw new Error(`no answer to "${question}": stdin closed`);
+  return value;
+}
+
 // What every mode gets. It is passed in, not imported, so that pages/*.mjs
 // import nothing from this file and this file imports them.
 const drive = {
   url,
   message,
-  // Where the mode is: a failure's report says the last step it reached.
+  // Where the mode is: a failure's report says the last step it reached, and
+  // stderr (shown with a failure) when it reached each one.
   step(name) {
     report.step = name;
+    console.error(`${Date.now() - started} ms: ${name}`);
   },
   // One more tab in the same browser (same origin, same connection pool).
   newTab: async () => openTab(await context.newPage()),
   shot,
   publish,
+  ask,
 };
 
 let timer;

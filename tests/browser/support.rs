@@ -1,11 +1,13 @@
 //! The browser test's machinery: starting a server binary, running `drive.mjs`, skipping
 //! or failing when the browser is missing, and a second origin for a page. Used by
-//! `tests/lesson_browser.rs` and `tests/lesson_09_browser.rs`.
-#![allow(dead_code)] // each browser test file uses a part
+//! `tests/lesson_browser.rs`, `tests/lesson_09_browser.rs` and `tests/lesson_10_browser.rs`.
+#![allow(dead_code, unused_imports)] // each browser test file uses a part
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -66,37 +68,75 @@ pub fn drive(server: &Server, path: &str, mode: &str, message: &str) -> String {
 /// Like [`drive`], on a page at `url` that another server serves (a second origin);
 /// `server`'s stderr goes into the report of a failure.
 pub fn drive_at(url: &str, server: &Server, mode: &str, message: &str) -> String {
+    let no_questions = |question: &str| -> String {
+        panic!("mode {mode} asked {question:?}, and this test answers nothing")
+    };
+    let context = || format!("server stderr:\n{}", server.stderr());
+    drive_asking(url, mode, message, no_questions, context)
+}
+
+/// Like [`drive_at`], for a mode that asks the test to act halfway (lesson 10: "kill s2"):
+/// `drive.ask(QUESTION)` in `drive.mjs` prints a line `ask QUESTION` and waits for one
+/// line on its stdin, which is what `answer(QUESTION)` returns. `context()` is added to
+/// the report of a failure (the servers' stderr).
+pub fn drive_asking(
+    url: &str,
+    mode: &str,
+    message: &str,
+    mut answer: impl FnMut(&str) -> String,
+    context: impl Fn() -> String,
+) -> String {
     let chromium = chromium();
     let mut child = Command::new("node")
         .current_dir(browser_dir())
         .arg("drive.mjs")
         .args([url, mode, message])
         .env("CHROMIUM", &chromium)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start node");
-    let stdout = collect(child.stdout.take().expect("piped stdout"));
+    let mut answers = child.stdin.take().expect("piped stdin");
+    let lines = lines_of(child.stdout.take().expect("piped stdout"));
     let stderr = collect(child.stderr.take().expect("piped stderr"));
     let mut driver = KillOnDrop(child);
 
+    // The report is every line that is not a question (one JSON line, as a rule).
+    let mut report = Vec::new();
+    let mut take = |line: String, answers: &mut dyn Write| match line.strip_prefix("ask ") {
+        Some(question) => {
+            let reply = answer(question);
+            // A driver that already ended cannot read it; its status says why.
+            let _ = writeln!(answers, "{reply}").and_then(|()| answers.flush());
+        }
+        None => report.push(line),
+    };
     let started = Instant::now();
     let status = loop {
+        match lines.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => take(line, &mut answers),
+            Err(RecvTimeoutError::Timeout) => {}
+            // Its stdout is closed: it is ending; wait for its status below.
+            Err(RecvTimeoutError::Disconnected) => thread::sleep(Duration::from_millis(50)),
+        }
         if let Some(status) = driver.0.try_wait().expect("wait for node") {
             break Some(status);
         }
         if started.elapsed() > DRIVER_DEADLINE {
             break None;
         }
-        thread::sleep(Duration::from_millis(100));
     };
     drop(driver); // kills node if it is still running; closes its pipes
+    // What it printed last may still be on its way.
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(2)) {
+        take(line, &mut std::io::sink());
+    }
 
-    let (report, errors) = (stdout.all(), stderr.all());
+    let (report, errors) = (report.join("\n"), stderr.all());
     let context = format!(
-        "url: {url}\ndrive.mjs stdout:\n{report}\ndrive.mjs stderr:\n{errors}\nserver stderr:\n{}",
-        server.stderr()
+        "url: {url}\ndrive.mjs stdout:\n{report}\ndrive.mjs stderr:\n{errors}\n{}",
+        context()
     );
     match status {
         None => panic!("drive.mjs still running after {DRIVER_DEADLINE:?}, killed\n{context}"),
@@ -112,6 +152,19 @@ pub fn drive_at(url: &str, server: &Server, mode: &str, message: &str) -> String
         "report does not name the message\n{context}"
     );
     report
+}
+
+/// Each line of `pipe`, as it comes, from a thread: the channel closes with the pipe.
+fn lines_of(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (line, lines) = mpsc::channel();
+    thread::spawn(move || {
+        for text in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if line.send(text).is_err() {
+                break;
+            }
+        }
+    });
+    lines
 }
 
 /// `text` as a JSON string literal, the way `JSON.stringify` writes it for

@@ -35,6 +35,7 @@
 // and panel() fills it with this markup (the browser test relies on it):
 //
 //   <h2>TITLE <code>ENDPOINT</code></h2>
+//   <p class="server" data-server hidden></p>  <!-- "server: s2", once one says its name -->
 //   ...whatever the page put inside the section stays here...
 //   <p data-status>starting</p>
 //   <dl class="counters">
@@ -46,7 +47,9 @@
 // An SSE or WebSocket panel also sets
 // data-state="connecting|open|reconnecting|closed" on the section, and fills
 // [data-connection] and [data-last-event-id] inside it when the page has
-// them.
+// them. Once a server names itself (lesson 10, `--name`), the section gets
+// data-server="NAME" and its [data-server] line shows it; before that, and
+// on a server without a name, the line stays hidden.
 (function () {
   "use strict";
 
@@ -160,6 +163,8 @@
     };
     const heading = make("h2", {}, element.dataset.title ?? title);
     if (element.dataset.endpoint) heading.append(" ", make("code", {}, element.dataset.endpoint));
+    const server = make("p", { className: "server", hidden: true });
+    server.dataset.server = "";
 
     const list = make("dl", { className: "counters" });
     for (const [name, standard] of Object.entries(COUNTERS)) {
@@ -174,7 +179,7 @@
     status.dataset.status = "";
 
     // The page's own children (lesson 4's tiles) stay between heading and status.
-    element.prepend(heading);
+    element.prepend(heading, server);
     element.append(status, list);
     if (extra) element.append(extra());
     element.append(make("ol", { className: "events" }));
@@ -194,8 +199,9 @@
     const statusLine = element.querySelector("[data-status]");
     const connectionLabel = element.querySelector("[data-connection]");
     const lastIdLabel = element.querySelector("[data-last-event-id]");
+    const serverLabel = element.querySelector("p[data-server]");
     const counter = (name) => element.querySelector(`[data-counter="${name}"]`);
-    const stats = { requests: 0, empty: 0, bytes: 0, events: 0, delays: 0, delaySum: 0 };
+    const stats = { requests: 0, empty: 0, bytes: 0, events: 0, delays: 0, delaySum: 0, serverChanges: 0 };
 
     function update() {
       for (const name of ["requests", "empty", "bytes", "events"]) {
@@ -226,6 +232,19 @@
       // The page's [data-last-event-id] label, when it has one.
       lastId(text) {
         if (lastIdLabel) lastIdLabel.textContent = text;
+      },
+
+      // Which server answered, when it says (lesson 10: several behind one
+      // balancer). A poll may reach another on every request, a stream or a
+      // socket only when it reconnects. Returns the previous name, or "".
+      server(name) {
+        const was = element.dataset.server ?? "";
+        if (was !== "" && was !== name) stats.serverChanges += 1;
+        element.dataset.server = name;
+        serverLabel.hidden = false;
+        const changes = stats.serverChanges;
+        serverLabel.textContent = `server: ${name}${changes ? ` (changed ${changes}×)` : ""}`;
+        return was;
       },
 
       // One request went out (a poll, a connection attempt...).
@@ -293,16 +312,24 @@
       rememberPublish(text);
       input.value = "";
       try {
-        const response = await fetch("/publish", {
-          method: "POST",
-          // A string body goes out as "text/plain;charset=UTF-8".
-          body: text,
-        });
-        if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+        // A string body goes out as "text/plain;charset=UTF-8".
+        const response = await fetch("/publish", { method: "POST", body: text });
+        const server = response.headers.get("X-Server"); // lesson 10: which one answered
+        const by = server ? ` by ${server}` : "";
+        if (!response.ok) {
+          // The body says why ("the event log is unavailable: …" when Redis is
+          // down, lesson 10) and Retry-After when to try again: show both.
+          const why = (await response.text()).trim();
+          const retry = response.headers.get("Retry-After");
+          const after = retry ? ` (Retry-After: ${retry} s)` : "";
+          throw new Error(`${response.status} ${response.statusText}${by}${why ? `: ${why}` : ""}${after}`);
+        }
         const { id } = await response.json();
-        if (result) result.textContent = `published as #${id}`;
+        if (result) result.textContent = `published as #${id}${by}`;
+        result?.removeAttribute("data-failed");
       } catch (error) {
         if (result) result.textContent = `publish failed: ${error.message}`;
+        result?.setAttribute("data-failed", ""); // in red (panels.css)
         input.value = text; // give the text back, so it can be sent again
       }
     });

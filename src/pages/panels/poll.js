@@ -35,6 +35,10 @@
       // Never wait forever: a dead connection would otherwise stall the panel.
       signal: AbortSignal.timeout(timeoutMs),
     });
+    // Lesson 10: behind a round-robin balancer each poll may reach another
+    // server; one started with --name says which in every answer.
+    const server = response.headers.get("X-Server");
+    if (server) view.server(server);
     const body = new Uint8Array(await response.arrayBuffer());
     if (response.status !== 200 && response.status !== 304) {
       throw new Error(`${response.status} ${response.statusText}`);

@@ -91,6 +91,16 @@
         }
       });
 
+      // Lesson 10: a server started with --name begins every stream with
+      // "event: server" and its name. Per connection: the browser's own
+      // reconnection goes through the balancer again and may land elsewhere,
+      // and then resumes there with its Last-Event-ID (ids are shared).
+      source.addEventListener("server", (event) => {
+        view.received(eventBytes(event), { empty: false });
+        const was = view.server(event.data);
+        if (was && was !== event.data) view.note(`— now on ${event.data} (was ${was}) —`);
+      });
+
       source.onerror = () => {
         if (stopped) return;
         if (source.readyState === EventSource.CONNECTING) {

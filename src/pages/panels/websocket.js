@@ -73,9 +73,13 @@
   //     onState(state, text),  // "connecting" | "open" | "reconnecting" | "closed"
   //     onEvents(events),      // [{ id, data, bytes }], one call per burst
   //     onNote(text),          // a gap or a server restart, for the reader
+  //     onServer(name, bytes), // lesson 10: which server this socket reached
   //   }) -> { send(text), stop(), lastId, socket }
+  //
+  // A server started with --name (lesson 10) first sends {"server":"NAME"}:
+  // not an event (no id), so it goes to onServer, never to onEvents.
   // ---------------------------------------------------------------------
-  function feed(path, { onState = () => {}, onEvents = () => {}, onNote = () => {} } = {}) {
+  function feed(path, { onState = () => {}, onEvents = () => {}, onNote = () => {}, onServer = () => {} } = {}) {
     let socket = null;
     let lastId = 0;
     let attempt = 0; // reconnections since the last open
@@ -87,7 +91,10 @@
     const queue = batch(onEvents);
 
     function receive(event) {
-      const { id, data } = JSON.parse(event.data);
+      const message = JSON.parse(event.data);
+      const bytes = frameBytes(utf8.encode(event.data).length);
+      if ("server" in message && !("id" in message)) return onServer(message.server, bytes);
+      const { id, data } = message;
       // Ids grow by 1 without gaps, so the next one is always lastId + 1.
       if (id <= lastId) {
         onNote(`— the server restarted: event ids start again at ${id} —`);
@@ -95,7 +102,7 @@
         onNote(`— missed events ${lastId + 1}…${id - 1}: the server keeps only its newest —`);
       }
       lastId = id;
-      queue({ id, data, bytes: frameBytes(utf8.encode(event.data).length) });
+      queue({ id, data, bytes });
     }
 
     function connect() {
@@ -189,6 +196,13 @@
         view.lastId(String(socket.lastId));
       },
       onNote: view.note,
+      // Per connection: a reconnection goes through the balancer again, may
+      // land on another server, and resumes there with ?since= (ids are shared).
+      onServer(name, bytes) {
+        view.received(bytes, { empty: false });
+        const was = view.server(name);
+        if (was && was !== name) view.note(`— now on ${name} (was ${was}) —`);
+      },
     });
 
     const form = element.querySelector("form.send");
