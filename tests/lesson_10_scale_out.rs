@@ -2,7 +2,9 @@
 //! (`10_scale_out --serve`), and nginx in front, round robin. A server killed mid-stream
 //! (SIGKILL) loses its clients nothing: they come back through nginx to the others and
 //! resume after their last id. And `10_scale_out --break local-log` shows why the log must
-//! be shared: three publishes through the balancer, three events all called 1.
+//! be shared: three publishes through the balancer, three events all called 1. Sticky
+//! balancing, asked of nginx with curl from different loopback addresses and cookies:
+//! `ip_hash` puts a whole /24 on one server, a hashed session cookie keeps a session on one.
 
 mod common;
 #[path = "../examples/support/nginx.rs"]
@@ -158,4 +160,84 @@ fn break_local_log_gives_three_events_published_through_the_balancer_the_same_id
     );
     drop(stdin);
     let _ = fixed.wait();
+}
+
+fn curl_installed() -> bool {
+    let missing: Vec<String> = match common::process::runs("curl", &["--version"]) {
+        true => vec![],
+        false => vec!["curl (`sudo apt-get install curl`)".into()],
+    };
+    tools_present("the balancing tests", &missing)
+}
+
+/// Which server nginx at `addr` sent curl's `GET /poll` to, curl given `options`.
+fn server_for(addr: &str, options: &[&str]) -> String {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--max-time",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%header{x-server}",
+        ])
+        .args(options)
+        .arg(format!("http://{addr}/poll"))
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn distinct(servers: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut servers: Vec<String> = servers.into_iter().collect();
+    servers.sort();
+    servers.dedup();
+    servers
+}
+
+#[test]
+fn ip_hash_sends_every_client_of_one_slash_24_to_one_server() {
+    if !tools_installed() || !curl_installed() {
+        return;
+    }
+    let (mut cluster, stdin, addr) = cluster(&["--break", "local-log", "--balance", "ip-hash"]);
+    // All of 127.0.0.0/8 is this machine: curl can send from any of it.
+    let one_network =
+        distinct((1..=12).map(|n| server_for(&addr, &["--interface", &format!("127.0.0.{n}")])));
+    let networks =
+        distinct((1..=12).map(|n| server_for(&addr, &["--interface", &format!("127.0.{n}.1")])));
+    drop(stdin);
+    let _ = cluster.wait();
+    assert_eq!(one_network.len(), 1, "127.0.0.1 to .12: {one_network:?}");
+    assert!(networks.len() > 1, "127.0.1.1 to 127.0.12.1: {networks:?}");
+}
+
+#[test]
+fn a_hashed_session_cookie_keeps_each_session_on_one_server() {
+    if !tools_installed() || !curl_installed() {
+        return;
+    }
+    let (mut cluster, stdin, addr) = cluster(&["--break", "local-log", "--balance", "cookie"]);
+    let sessions: Vec<Vec<String>> = (1..=12)
+        .map(|n| {
+            let cookie = format!("session=user{n}");
+            (0..3)
+                .map(|_| server_for(&addr, &["-b", &cookie]))
+                .collect()
+        })
+        .collect();
+    let without = distinct((0..3).map(|_| server_for(&addr, &[])));
+    drop(stdin);
+    let _ = cluster.wait();
+    for (n, servers) in sessions.iter().enumerate() {
+        assert_eq!(
+            distinct(servers.clone()).len(),
+            1,
+            "session user{}: {servers:?}",
+            n + 1
+        );
+    }
+    assert!(distinct(sessions.into_iter().map(|s| s[0].clone())).len() > 1);
+    assert_eq!(without.len(), 3, "no cookie, an empty key: round robin");
 }

@@ -304,8 +304,7 @@ fn on_a_server_behind_another_a_cursor_ahead_waits_and_nothing_repeats() {
     let readers: Vec<_> = Reader::ALL
         .map(|reader| {
             thread::spawn(move || {
-                let (ids, _) =
-                    reader.read_from(&server.to_string(), 3, 5, Duration::from_secs(20));
+                let (ids, _) = reader.read_from(&server.to_string(), 3, 5, Duration::from_secs(20));
                 (format!("{reader:?}"), ids)
             })
         })
@@ -320,6 +319,10 @@ fn on_a_server_behind_another_a_cursor_ahead_waits_and_nothing_repeats() {
     }
     for reader in readers {
         let (who, ids) = reader.join().unwrap();
-        assert_eq!(ids, [4, 5], "{who}: neither 1 again, nor 2 and 3, which it had");
+        assert_eq!(
+            ids,
+            [4, 5],
+            "{who}: neither 1 again, nor 2 and 3, which it had"
+        );
     }
 }

@@ -58,7 +58,7 @@
       // once, with all it has, so we just take its last_id and go on.
       view.note("— the server restarted: event ids start again at 1 —");
     } else if (answer.missed) {
-      view.note("— some events were missed: the server keeps only its newest —");
+      view.note("— some events were missed: the log no longer has them all —");
     }
     view.show(answer.events);
     return answer.last_id;

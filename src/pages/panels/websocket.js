@@ -95,11 +95,12 @@
       const bytes = frameBytes(utf8.encode(event.data).length);
       if ("server" in message && !("id" in message)) return onServer(message.server, bytes);
       const { id, data } = message;
-      // Ids grow by 1 without gaps, so the next one is always lastId + 1.
+      // Ids grow by 1, so a jump is a gap: events trimmed from the history, or
+      // (lesson 10) ids skipped after a Redis that lost its data.
       if (id <= lastId) {
         onNote(`— the server restarted: event ids start again at ${id} —`);
       } else if (lastId > 0 && id > lastId + 1) {
-        onNote(`— missed events ${lastId + 1}…${id - 1}: the server keeps only its newest —`);
+        onNote(`— the log skips from ${lastId} to ${id}: what was between is not kept —`);
       }
       lastId = id;
       queue({ id, data, bytes });
