@@ -3,8 +3,9 @@
 //! one Redis stream: a publish on one reaches every transport on the others; four
 //! publishers on three servers give every reader 1..2000 once, in order; a Redis restart
 //! loses nothing and a publish in the gap gets 503; a Redis that comes back empty never
-//! reuses an id; a log per server gives a resuming client the wrong events; Pub/Sub loses
-//! what a stream keeps. Without redis-server the tests skip loudly, except under CI.
+//! reuses an id; a log per server gives a resuming client the wrong events; a server
+//! behind another makes a cursor from the future wait; a quiet stream keeps its reader.
+//! Without redis-server the tests skip loudly, except under CI.
 
 mod common;
 #[path = "../examples/support/redis.rs"]
@@ -22,7 +23,6 @@ use realtime::event_log::EventLog;
 use realtime::http::ServerConfig;
 use realtime::publish::Publish;
 use realtime::redis::client::RedisClient;
-use realtime::redis::resp::Value;
 use realtime::redis::shared_log::{GUARD, SharedLog};
 
 fn redis_installed() -> bool {
@@ -217,67 +217,6 @@ fn with_the_shared_log_a_client_resuming_elsewhere_gets_exactly_what_followed() 
     assert_eq!(resumed, r#"{"events":[{"id":3,"data":"e3"}],"last_id":3}"#);
 }
 
-#[test]
-fn pub_sub_loses_what_was_published_while_a_subscriber_was_away_and_a_stream_keeps_it() {
-    if !redis_installed() {
-        return;
-    }
-    let redis = redis::Redis::start().unwrap();
-    let connect = || RedisClient::connect(&redis.addr, Duration::from_secs(5)).unwrap();
-    let mut publisher = connect();
-    // Pub/Sub: a subscriber that reconnects has lost what came meanwhile.
-    let mut subscriber = connect();
-    subscriber.command(&[b"SUBSCRIBE", b"news"]).unwrap();
-    publisher.command(&[b"PUBLISH", b"news", b"m1"]).unwrap();
-    assert_eq!(message_of(subscriber.receive().unwrap()), "m1");
-    drop(subscriber); // away
-    publisher.command(&[b"PUBLISH", b"news", b"m2"]).unwrap();
-    let mut subscriber = connect();
-    subscriber.command(&[b"SUBSCRIBE", b"news"]).unwrap();
-    publisher.command(&[b"PUBLISH", b"news", b"m3"]).unwrap();
-    assert_eq!(
-        message_of(subscriber.receive().unwrap()),
-        "m3",
-        "m2 is gone"
-    );
-    // A stream: the reader that comes back reads on from its last id.
-    publisher
-        .command(&[b"XADD", b"s", b"0-*", b"data", b"m1"])
-        .unwrap();
-    let first = connect()
-        .command(&[b"XREAD", b"STREAMS", b"s", b"0-0"])
-        .unwrap();
-    assert!(texts(&first).contains(&"m1".to_owned()));
-    publisher
-        .command(&[b"XADD", b"s", b"0-*", b"data", b"m2"])
-        .unwrap();
-    let again = connect()
-        .command(&[b"XREAD", b"STREAMS", b"s", b"0-1"])
-        .unwrap();
-    assert!(
-        texts(&again).contains(&"m2".to_owned()),
-        "m2 is kept: {again:?}"
-    );
-}
-
-/// The text of a Pub/Sub push `["message", channel, text]`.
-fn message_of(push: Value) -> String {
-    match push {
-        Value::Array(parts) if parts.len() == 3 => {
-            parts[2].as_text().unwrap_or_default().to_owned()
-        }
-        other => panic!("not a message: {other:?}"),
-    }
-}
-
-/// Every text in `value`, however deep.
-fn texts(value: &Value) -> Vec<String> {
-    match value {
-        Value::Array(items) => items.iter().flat_map(texts).collect(),
-        other => other.as_text().map(str::to_owned).into_iter().collect(),
-    }
-}
-
 /// The `open` count of `transport` in a `/stats` answer.
 fn open(stats: &str, transport: &str) -> u64 {
     let at = stats.find(&format!("\"{transport}\":{{")).unwrap();
@@ -325,4 +264,39 @@ fn on_a_server_behind_another_a_cursor_ahead_waits_and_nothing_repeats() {
             "{who}: neither 1 again, nor 2 and 3, which it had"
         );
     }
+}
+
+#[test]
+fn a_quiet_stream_keeps_its_reader_connected_across_timed_out_blocks() {
+    if !redis_installed() {
+        return;
+    }
+    // XREAD BLOCK 5000 answers `*-1` after 5 s of silence; the reader's read timeout is
+    // longer, so it asks again on the same connection rather than taking Redis for dead.
+    let redis = redis::Redis::start().unwrap();
+    let server = server_on(&redis.addr, "quiet");
+    let mut admin = RedisClient::connect(&redis.addr, Duration::from_secs(2)).unwrap();
+    let age_of_reader = |admin: &mut RedisClient| {
+        let list = admin.command(&[b"CLIENT", b"LIST"]).unwrap();
+        let list = list.as_text().unwrap_or_default().to_owned();
+        list.lines()
+            .filter(|line| line.contains("cmd=xread"))
+            .find_map(|line| {
+                line.split(' ')
+                    .find_map(|f| f.strip_prefix("age=")?.parse::<u64>().ok())
+            })
+    };
+    let age = common::eventually(Duration::from_secs(15), || {
+        age_of_reader(&mut admin).filter(|&age| age >= 7)
+    });
+    assert!(
+        age >= 7,
+        "one connection through at least one timed-out block"
+    );
+    assert_eq!(post(server, "/publish", "after the quiet").status, 200);
+    let poll = common::eventually(Duration::from_secs(5), || {
+        let text = get(server, "/poll?since=0").text();
+        text.contains("after the quiet").then_some(text)
+    });
+    assert!(!poll.contains("missed"), "{poll}");
 }

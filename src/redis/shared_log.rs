@@ -30,7 +30,6 @@
 //! the moment, at most once, and a server that reconnects has lost what was published
 //! meanwhile. A stream is a log: it keeps the entries, and an id is a cursor into it.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -269,12 +268,14 @@ impl Publish for SharedLog {
     }
 }
 
-/// Writes `message` as one line to stderr, after this server's name: the servers of
-/// lesson 10 share a terminal, and one `write` per line keeps their lines whole (the
-/// `eprintln!` of a formatted line may take several).
+/// Writes `message` as one line to stderr, after this server's name. The servers of
+/// lesson 10 share a terminal, and stderr is unbuffered: `eprintln!("{name}{message}")`
+/// would be three writes, which another process's line can come between; the line made
+/// first is one.
 fn report(message: &str) {
     let name = server_name().map(|n| format!("{n}: ")).unwrap_or_default();
-    let _ = std::io::stderr().write_all(format!("{name}{message}\n").as_bytes());
+    let line = format!("{name}{message}\n");
+    eprint!("{line}");
 }
 
 /// `(id, text)` of an entry `[id, [field, value, …]]`, its text in the field `data`.
