@@ -20,6 +20,17 @@ pub struct Plan {
     pub balance: String,
 }
 
+/// What `--help` prints.
+pub const USAGE: &str = "\
+usage: 10_scale_out [--servers N] [--redis HOST:PORT] [--balance round-robin|ip-hash|cookie]
+                    [--tick-ms MS] [--break local-log]
+  --servers N        how many servers behind nginx (default 3)
+  --redis HOST:PORT  a Redis that is already running, instead of starting one
+  --balance WAY      how nginx picks a server (default round-robin)
+  --tick-ms MS       server 1's stock ticker (default 1000; 0: none)
+  --break local-log  the wrong way: each server its own log, no Redis
+commands, typed while it runs: servers | kill N | start N | redis stop | redis start | redis flush | quit";
+
 impl Plan {
     pub fn parse(args: &[String]) -> Result<Plan, Box<dyn Error>> {
         let mut plan = Plan {
@@ -43,7 +54,7 @@ impl Plan {
                         return Err(format!("--break {other}: only local-log breaks here").into());
                     }
                 },
-                other => return Err(format!("unknown option {other}").into()),
+                other => return Err(format!("unknown option {other}\n{USAGE}").into()),
             }
         }
         Ok(plan)

@@ -53,10 +53,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     if args.first().is_some_and(|a| a == "--serve") {
         return serve(&args[1..]);
     }
-    let plan = cluster::Plan::parse(&args)?;
-    let mut cluster = match Cluster::start(&plan, PORT) {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", cluster::USAGE);
+        return Ok(());
+    }
+    let started = cluster::Plan::parse(&args).and_then(|plan| Cluster::start(&plan, PORT));
+    let mut cluster = match started {
         Ok(cluster) => cluster,
-        Err(e) => return Err(format!("10_scale_out: {e}").into()),
+        Err(e) => {
+            eprintln!("10_scale_out: {e}");
+            std::process::exit(2);
+        }
     };
     println!("listening on {}", cluster.nginx.http);
     cluster.describe();
