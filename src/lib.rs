@@ -17,6 +17,7 @@
 //! | 8. the four, measured | [`stats`], [`http::client`], [`relay`] | `08_compare` | `GET /stats` | proc(5) |
 //! | 9. behind a reverse proxy | [`relay::Faults`], [`sse::StreamOptions::max_lifetime`] | `09_reverse_proxy` (nginx), `09_faulty_proxy` | every endpoint, through a proxy | RFC 9110 §7.6.1 |
 //! | 10. several servers, one log | [`redis`], [`redis::resp`], [`redis::client`], [`redis::shared_log`] | `10_scale_out` (redis-server, nginx) | every endpoint, on any server | the Redis protocol spec (RESP2), Redis Streams |
+//! | 11. who may connect | [`access`], [`publish::Guarded`], [`publish::preflight`] | `cargo run -- --publish-token T` | `POST /publish` (`401`), `OPTIONS /publish`, `/ws` (1008) | RFC 9110 §11, RFC 6750, RFC 6455 §10.2, Fetch (CORS) |
 //! | all | [`playground`] | `cargo run` | every endpoint above | the wire contract (`LESSONS.md`, Appendix: the wire contract) |
 //!
 //! Around them: [`decoded`] (what every decoder returns), [`ledger`] (what crossed the
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod decoded;
 pub mod event_log;
 pub mod fanout;

@@ -13,6 +13,7 @@
 //! --redis HOST:PORT        share the event log with other servers in a Redis stream (lesson 10)
 //! --redis-key KEY          the stream's key (default realtime:events)
 //! --name NAME              this server's name, in an X-Server field and at the start of streams
+//! --publish-token TOKEN    publishing needs `Authorization: Bearer TOKEN` (lesson 11)
 //! --max-message BYTES      the largest WebSocket message; bigger gets close 1009 (default 16 MiB)
 //! --ping-ms MS             a WebSocket Ping after MS of silence from the peer; 0: none (default 30000)
 //! --trace                  print every WebSocket frame to stderr (no value)
@@ -22,10 +23,11 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use crate::access::PublishToken;
 use crate::event_log::{DEFAULT_HISTORY, EventLog};
 use crate::http::ServerConfig;
 use crate::http::config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
-use crate::publish::Publish;
+use crate::publish::{Guarded, Publish};
 use crate::redis::shared_log::{DEFAULT_KEY, SharedLog};
 use crate::sse::StreamOptions;
 use crate::websocket::{self, handshake::HandshakeConfig};
@@ -58,6 +60,8 @@ pub struct Options {
     pub redis_key: String,
     /// `--name`: see [`crate::http::config::server_name`].
     pub name: Option<String>,
+    /// `--publish-token`: see [`crate::access`].
+    pub publish_token: Option<String>,
     /// `--max-message`: see [`websocket::Config::max_message`].
     pub max_message: usize,
     /// `--ping-ms`: see [`websocket::Config::ping_interval`].
@@ -66,7 +70,7 @@ pub struct Options {
     pub trace: bool,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --redis HOST:PORT  --redis-key KEY  --name NAME  --max-message BYTES  --ping-ms MS  --trace";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --redis HOST:PORT  --redis-key KEY  --name NAME  --publish-token TOKEN  --max-message BYTES  --ping-ms MS  --trace";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
@@ -91,6 +95,7 @@ impl Options {
             redis: None,
             redis_key: DEFAULT_KEY.to_owned(),
             name: None,
+            publish_token: None,
             max_message: websocket::message::DEFAULT_MAX_MESSAGE,
             ping: websocket::Config::default().ping_interval,
             trace: false,
@@ -117,6 +122,7 @@ impl Options {
                 "--redis" => options.redis = Some(value),
                 "--redis-key" => options.redis_key = value,
                 "--name" => options.name = Some(value),
+                "--publish-token" => options.publish_token = Some(value),
                 "--max-message" => options.max_message = number(&flag, &value)?,
                 "--ping-ms" => options.ping = Duration::from_millis(number(&flag, &value)?),
                 "--max-stream-ms" => {
@@ -154,11 +160,23 @@ impl Options {
     /// The event log these options ask for, and where events are published: a log of this
     /// server's own (published to itself), or with `--redis` a local copy of the shared
     /// stream, fed by its reader thread, and the [`SharedLog`] that publishes there.
-    /// `--name` is applied too ([`crate::http::config::set_server_name`]).
+    /// `--name` is applied too ([`crate::http::config::set_server_name`]), and with
+    /// `--publish-token` the publishing side is [`Guarded`] by it.
     pub fn event_log(&self) -> (Arc<EventLog>, Arc<dyn Publish>) {
         if let Some(name) = &self.name {
             crate::http::config::set_server_name(name);
         }
+        let (log, publish) = self.unguarded_log();
+        match &self.publish_token {
+            Some(token) => (
+                log,
+                Arc::new(Guarded::new(publish, PublishToken::new(token))),
+            ),
+            None => (log, publish),
+        }
+    }
+
+    fn unguarded_log(&self) -> (Arc<EventLog>, Arc<dyn Publish>) {
         match &self.redis {
             Some(addr) => {
                 let log = Arc::new(EventLog::mirror(self.history));

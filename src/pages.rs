@@ -9,14 +9,15 @@ use crate::http::{Handler, Request, Response, Router, Status};
 pub const PLAYGROUND_HTML: &str = include_str!("pages/playground.html");
 /// The script every page loads from `GET /panels.js`: one panel per transport.
 ///
-/// Five files, one after the other, so that a page needs one `<script>` and a reader one file
-/// per transport: `core.js` first (the panel, its counters, the publish form: what the others
-/// use), then `poll.js` (short and long polling), `sse.js`, `websocket.js`, and `compare.js`
+/// Six files, one after the other, so that a page needs one `<script>` and a reader one file
+/// per transport: `core.js` first (the panel and its counters: what the others use), then
+/// `publish.js` (the publish form, and lesson 11's token), `poll.js` (short and long polling), `sse.js`, `websocket.js`, and `compare.js`
 /// (the playground's comparison of the four, from the panels and `GET /stats`). Each is a
 /// function that runs at once and adds its part to `window.Realtime`, and each ends in `;`,
 /// so the next file's opening `(function` is not read as a call.
 pub const PANELS_JS: &str = concat!(
     include_str!("pages/panels/core.js"),
+    include_str!("pages/panels/publish.js"),
     include_str!("pages/panels/poll.js"),
     include_str!("pages/panels/sse.js"),
     include_str!("pages/panels/websocket.js"),

@@ -17,6 +17,7 @@ use crate::{long_poll, pages, poll, publish, websocket};
 /// | `GET /` | [`pages::PLAYGROUND_HTML`] |
 /// | `GET /panels.js`, `GET /panels.css` | [`pages::shared_assets`] |
 /// | `POST /publish` | [`publish::handler`] |
+/// | `OPTIONS /publish` (a CORS preflight) | [`publish::preflight`] |
 /// | `GET /poll?since=N` | [`poll::handler`] |
 /// | `GET /long-poll?since=N&timeout_ms=T` | [`long_poll::handler`] |
 /// | `GET /events` (`Last-Event-ID` or `?since=N`) | [`sse::handler`] over a [`sse::Hub`] |
@@ -61,6 +62,7 @@ pub fn endpoints(
 ) -> Router {
     router
         .post("/publish", publish::handler(Arc::clone(&publish)))
+        .route("OPTIONS", "/publish", publish::preflight())
         .get("/poll", poll::handler(Arc::clone(&log)))
         .get("/long-poll", long_poll::handler(Arc::clone(&log)))
         .get("/events", sse::handler(Arc::clone(&log), stream_options))

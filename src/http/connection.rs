@@ -138,7 +138,10 @@ fn framing(request: &Request) -> Framing {
 /// Adds `Access-Control-Allow-Origin` to answers to `GET` and `HEAD` (the contract's
 /// `--allow-origin`: LESSONS.md, Appendix: the wire contract), unless the handler chose one.
 fn allow_origin(answer: &mut Response, request: &Request, config: &ServerConfig) {
-    let readable = request.method == "GET" || request.method == "HEAD";
+    // Every GET answer, which may be cached and shared; any other answer only when a
+    // browser asks (it sends `Origin` on cross-origin requests and preflights, lesson 11).
+    let readable =
+        request.method == "GET" || request.method == "HEAD" || request.field("origin").is_some();
     if let Some(origin) = config.allow_origin.as_ref().filter(|_| readable) {
         if answer.field("access-control-allow-origin").is_none() {
             answer

@@ -22,6 +22,8 @@ impl Status {
     pub const NOT_MODIFIED: Status = Status(304);
     /// `400 Bad Request` (RFC 9110 §15.5.1): a malformed request.
     pub const BAD_REQUEST: Status = Status(400);
+    /// `401 Unauthorized` (RFC 9110 §15.5.2): sent with a `WWW-Authenticate` challenge.
+    pub const UNAUTHORIZED: Status = Status(401);
     /// `403 Forbidden` (RFC 9110 §15.5.4).
     pub const FORBIDDEN: Status = Status(403);
     /// `404 Not Found` (RFC 9110 §15.5.5): no route has this path.
@@ -51,6 +53,7 @@ impl Status {
             204 => "No Content",
             304 => "Not Modified",
             400 => "Bad Request",
+            401 => "Unauthorized",
             403 => "Forbidden",
             404 => "Not Found",
             405 => "Method Not Allowed",

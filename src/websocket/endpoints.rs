@@ -56,7 +56,10 @@ fn echo_loop(handoff: Handoff, config: Config) {
 
 /// The `GET /ws?since=N` handler over `log`: every event after `N` (0 when absent) as a
 /// text message `{"id":N,"data":"..."}`, then each new one; every text message from the
-/// client is published to `publish` (the same log, or lesson 10's shared one). A binary
+/// client is published to `publish` (the same log, or lesson 10's shared one); when
+/// `publish` requires a token (lesson 11), the socket's first message (after the name) is
+/// `{"auth":"Bearer"}`, the client's first text message must be `Bearer TOKEN` and is not
+/// published, and any other first message is closed with 1008. A binary
 /// message is closed with 1003 (Unsupported Data): the log holds text; a message the log
 /// cannot store, with 1013 (Try Again Later). Starts the feed's [`Broadcast`] thread.
 ///
@@ -113,12 +116,25 @@ fn feed_loop(
             json::string(name)
         )));
     }
+    // Lesson 11: with a token, the socket says so, as a 401's `WWW-Authenticate` does,
+    // and the client's first message must be `Bearer TOKEN`. Reading needs none.
+    let mut allowed = publish.token().is_none();
+    if !allowed {
+        let _ = ws.send(&Message::Text(r#"{"auth":"Bearer"}"#.to_owned()));
+    }
     if broadcast.subscribe(ws.writer(), cursor).is_err() {
         lock(&ws.writer()).disconnect();
         return;
     }
     loop {
         match ws.recv() {
+            Ok(Message::Text(text)) if !allowed => {
+                allowed = publish.token().is_some_and(|t| t.allows_credentials(&text));
+                if !allowed {
+                    ws.close(CloseCode::POLICY_VIOLATION, "send Bearer TOKEN first");
+                    return;
+                }
+            }
             Ok(Message::Text(text)) => {
                 if let Err(why) = publish.publish(&text) {
                     ws.close(CloseCode::TRY_AGAIN_LATER, &why.to_string());

@@ -1,4 +1,4 @@
-// panels/compare.js: the browser side of the `realtime` lessons, part 5 of 5:
+// panels/compare.js: the browser side of the `realtime` lessons, part 6 of 6:
 // the four transports side by side, as the playground shows them under its
 // panels (lesson 8 measures the same with a load generator). Uses the panel
 // views of core.js, each of which keeps its counters in `view.stats`, and the

@@ -1,9 +1,9 @@
-// panels/core.js: the browser side of the `realtime` lessons, part 1 of 5:
-// what every transport shares. The other parts are poll.js (short and long
-// polling), sse.js (EventSource), websocket.js (WebSocket) and compare.js
-// (the four side by side).
+// panels/core.js: the browser side of the `realtime` lessons, part 1 of 6:
+// what every transport shares. The other parts are publish.js (the publish
+// box), poll.js (short and long polling), sse.js (EventSource), websocket.js
+// (WebSocket) and compare.js (the four side by side).
 //
-// GET /panels.js serves the five files one after the other, in that order
+// GET /panels.js serves the six files one after the other, in that order
 // (see src/pages.rs), so a page loads them with one <script src="/panels.js">.
 // They use only what the browser ships with (fetch, EventSource, WebSocket,
 // the DOM), so what you read here is all the code there is between the page
@@ -15,7 +15,7 @@
 //     longPoll(panel, { timeoutMs }),    // GET /long-poll?since=N&timeout_ms=T   (poll.js)
 //     sse(panel, { url }),               // new EventSource("/events")            (sse.js)
 //     websocket(panel, { url }),         // new WebSocket("ws://…/ws?since=N")    (websocket.js)
-//     publishForm(form),                 // POST /publish                         (core.js)
+//     publishForm(form),                 // POST /publish                         (publish.js)
 //     panel(element, transport),         // the counters and list of any transport (core.js)
 //     feed(url, callbacks),              // the /ws socket that reconnects (chat)  (websocket.js)
 //     frameBytes(length, { masked }),    // a WebSocket frame's size on the wire  (websocket.js)
@@ -297,48 +297,9 @@
     return view;
   }
 
-  // ---------------------------------------------------------------------
-  // The publish box: POST /publish with the text as the body.
-  // One form per page, whatever the number of panels.
-  // ---------------------------------------------------------------------
-  function publishForm(form) {
-    const input = form.querySelector("#message");
-    const result = form.querySelector("output");
-
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault(); // we send it ourselves, without leaving the page
-      const text = input.value;
-      if (text === "") return;
-      rememberPublish(text);
-      input.value = "";
-      try {
-        // A string body goes out as "text/plain;charset=UTF-8".
-        const response = await fetch("/publish", { method: "POST", body: text });
-        const server = response.headers.get("X-Server"); // lesson 10: which one answered
-        const by = server ? ` by ${server}` : "";
-        if (!response.ok) {
-          // The body says why ("the event log is unavailable: …" when Redis is
-          // down, lesson 10) and Retry-After when to try again: show both.
-          const why = (await response.text()).trim();
-          const retry = response.headers.get("Retry-After");
-          const after = retry ? ` (Retry-After: ${retry} s)` : "";
-          throw new Error(`${response.status} ${response.statusText}${by}${why ? `: ${why}` : ""}${after}`);
-        }
-        const { id } = await response.json();
-        if (result) result.textContent = `published as #${id}${by}`;
-        result?.removeAttribute("data-failed");
-      } catch (error) {
-        if (result) result.textContent = `publish failed: ${error.message}`;
-        result?.setAttribute("data-failed", ""); // in red (panels.css)
-        input.value = text; // give the text back, so it can be sent again
-      }
-    });
-  }
-
   window.Realtime = {
     panel,
-    publishForm,
-    // For poll.js, sse.js, websocket.js and compare.js; a page has no need of these.
+    // For publish.js, poll.js, sse.js, websocket.js and compare.js; a page has no need of these.
     core: { RETRY_MS, batch, headBytes, rememberPublish, views },
   };
 })();

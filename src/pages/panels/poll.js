@@ -1,4 +1,4 @@
-// panels/poll.js: the browser side of the `realtime` lessons, part 2 of 5:
+// panels/poll.js: the browser side of the `realtime` lessons, part 3 of 6:
 // short polling (lesson 2) and long polling (lesson 3). Both ask
 // "anything new since event N?" with a plain fetch(); they differ only in
 // how long the server may take to answer, and in what the page does next.

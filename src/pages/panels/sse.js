@@ -1,4 +1,4 @@
-// panels/sse.js: the browser side of the `realtime` lessons, part 3 of 5:
+// panels/sse.js: the browser side of the `realtime` lessons, part 4 of 6:
 // Server-Sent Events (lesson 4). Uses panel() and the helpers of core.js,
 // which GET /panels.js serves before this file.
 (function (Realtime) {

@@ -1,5 +1,5 @@
-// panels/websocket.js: the browser side of the `realtime` lessons, part 4
-// of 5: WebSocket (lessons 5 to 7). frameBytes() for the echo page, feed()
+// panels/websocket.js: the browser side of the `realtime` lessons, part 5
+// of 6: WebSocket (lessons 5 to 7). frameBytes() for the echo page, feed()
 // for the chat page, and the playground's WebSocket panel built on feed().
 // Uses panel() and the helpers of core.js, which GET /panels.js serves
 // before this file.
@@ -7,7 +7,7 @@
   "use strict";
 
   const { panel } = Realtime;
-  const { batch, rememberPublish } = Realtime.core;
+  const { batch, rememberPublish, publishToken } = Realtime.core;
   const utf8 = new TextEncoder();
 
   // ---------------------------------------------------------------------
@@ -90,10 +90,27 @@
     // hand them over in one call per burst.
     const queue = batch(onEvents);
 
+    // Lesson 11: {"auth":"Bearer"} from a server started with --publish-token:
+    // reading is free, but what we send is published only after "Bearer TOKEN".
+    let challenged = false;
+    let answered = false;
+    function answerChallenge() {
+      const token = publishToken.get();
+      if (challenged && !answered && token) {
+        socket.send(`Bearer ${token}`);
+        answered = true;
+      }
+      return !challenged || answered;
+    }
+
     function receive(event) {
       const message = JSON.parse(event.data);
       const bytes = frameBytes(utf8.encode(event.data).length);
       if ("server" in message && !("id" in message)) return onServer(message.server, bytes);
+      if ("auth" in message && !("id" in message)) {
+        challenged = true;
+        return answerChallenge();
+      }
       const { id, data } = message;
       // Ids grow by 1, so a jump is a gap: events trimmed from the history, or
       // (lesson 10) ids skipped after a Redis that lost its data.
@@ -114,6 +131,7 @@
 
       socket.onopen = () => {
         attempt = 0;
+        challenged = answered = false;
         onState("open", lastId ? `open — resumed after event ${lastId}` : "open — history first, then live");
       };
 
@@ -127,6 +145,8 @@
           onState("closed", `closed (${why})`);
           return;
         }
+        // 1008 (Policy Violation): the token was wrong, or a message went first.
+        if (event.code === 1008) publishToken.forget();
         const delay = backoff(attempt);
         attempt += 1;
         onState("reconnecting", `closed (${why}) — reconnecting in ${(delay / 1000).toFixed(1)} s with ?since=${lastId}`);
@@ -147,6 +167,10 @@
       // (the caller keeps the text, so it can be sent again).
       send(text) {
         if (socket.readyState !== WebSocket.OPEN) return false;
+        if (challenged && !answered && !publishToken.get()) {
+          publishToken.ask("Sending on this socket needs a token.");
+        }
+        if (!answerChallenge()) return false;
         rememberPublish(text); // for the "publish → display" delay
         socket.send(text);
         return true;
