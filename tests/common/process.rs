@@ -45,15 +45,7 @@ pub fn runs(program: &str, args: &[&str]) -> bool {
 /// runs the tests; `cargo test --test lesson_browser` does not, so build it
 /// then.
 pub fn example(name: &str) -> PathBuf {
-    // This test runs as target/<profile>/deps/lesson_browser-<hash>.
-    let exe = std::env::current_exe().expect("path of the test binary");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary sits in target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let path = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !path.is_file() {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--example", name, "--manifest-path"])
@@ -64,6 +56,16 @@ pub fn example(name: &str) -> PathBuf {
     }
     assert!(path.is_file(), "no example binary at {}", path.display());
     path
+}
+
+/// Where cargo puts the built examples: `target/<profile>/examples`.
+pub fn examples_dir() -> PathBuf {
+    // This test runs as target/<profile>/deps/lesson_browser-<hash>.
+    let exe = std::env::current_exe().expect("path of the test binary");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("the test binary sits in target/<profile>/deps")
+        .join("examples")
 }
 
 /// A running server, killed when dropped, so a failed assertion does not

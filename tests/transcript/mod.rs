@@ -1,0 +1,190 @@
+//! The transcripts of LESSONS.md that a test checks: finding them, running their commands,
+//! and comparing what came out with what the lesson shows, after masking what differs
+//! from run to run. The rules, which LESSONS.md's "How to read" repeats for the reader:
+//!
+//! - **Marked blocks only.** A block is checked when the line before its fence is
+//!   `<!-- checked: EXAMPLE ARGS @PORT -->`: start `EXAMPLE` (an example's name, or
+//!   `realtime` for the playground) with `--addr 127.0.0.1:0 ARGS`, and read `PORT`, the
+//!   port the lesson shows, as the port it really got. Blocks with the same marker, one
+//!   after another in the file, run against one server, in order: a lesson's publishes
+//!   count on.
+//! - **Commands** are the lines that start with `$ `; the lines after one, up to the next,
+//!   are its output (stdout and stderr, as a terminal shows them). `cargo run -q --example
+//!   NAME --` runs the built example directly.
+//! - **Masked**: the value of every `Date:` field line; `real`, `user` and `sys` lines of
+//!   `time`; carriage returns (curl shows `\r\n` line ends as line ends); spaces at the end
+//!   of a line; empty lines at the end of a command's output.
+//! - **`…`** alone on a line of output stands for any number of lines, none included.
+//!
+//! Everything else must match byte for byte: status lines, field lines, bodies, byte counts,
+//! `xxd` dumps, close codes, ids.
+
+use std::path::Path;
+use std::process::Command;
+
+/// One marked block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Line number of the marker in LESSONS.md (1-based).
+    pub line: usize,
+    /// The marker's text: `EXAMPLE ARGS @PORT`.
+    pub marker: String,
+    /// The commands, each with the output the lesson shows.
+    pub steps: Vec<Step>,
+}
+
+/// A command and its output as the lesson shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub command: String,
+    pub output: Vec<String>,
+}
+
+/// The marked blocks of `text` (LESSONS.md), in order.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let marker = lines[i]
+            .strip_prefix("<!-- checked: ")
+            .and_then(|rest| rest.strip_suffix(" -->"));
+        let (Some(marker), Some(&"```text")) = (marker, lines.get(i + 1)) else {
+            i += 1;
+            continue;
+        };
+        let end = (i + 2..lines.len())
+            .find(|&j| lines[j] == "```")
+            .expect("a marked block ends with ```");
+        found.push(Block {
+            line: i + 1,
+            marker: marker.to_owned(),
+            steps: steps(&lines[i + 2..end]),
+        });
+        i = end + 1;
+    }
+    found
+}
+
+fn steps(lines: &[&str]) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    for line in lines {
+        match line.strip_prefix("$ ") {
+            Some(command) => steps.push(Step {
+                command: command.to_owned(),
+                output: Vec::new(),
+            }),
+            None => steps
+                .last_mut()
+                .expect("a marked block starts with a `$ ` command")
+                .output
+                .push((*line).to_owned()),
+        }
+    }
+    steps
+}
+
+/// `EXAMPLE ARGS @PORT` → (EXAMPLE, ARGS, PORT).
+pub fn parse_marker(marker: &str) -> (String, Vec<String>, u16) {
+    let mut words: Vec<String> = marker.split_whitespace().map(str::to_owned).collect();
+    let port = words
+        .pop()
+        .and_then(|w| w.strip_prefix('@').map(str::to_owned))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("marker {marker:?} ends with @PORT"));
+    let example = words.remove(0);
+    (example, words, port)
+}
+
+/// Runs `command` in `root` with the lesson's port `shown` replaced by `real`, and returns
+/// its output lines with `real` written back as `shown`.
+pub fn run(command: &str, root: &Path, examples: &Path, shown: u16, real: u16) -> Vec<String> {
+    let command = direct(command, examples)
+        .replace(&format!("127.0.0.1:{shown}"), &format!("127.0.0.1:{real}"));
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("timeout 20 bash -c {} 2>&1", shell_quote(&command)))
+        .current_dir(root)
+        .output()
+        .expect("run bash");
+    String::from_utf8_lossy(&out.stdout)
+        .replace(&format!("127.0.0.1:{real}"), &format!("127.0.0.1:{shown}"))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `cargo run -q --example NAME -- ARGS` as `EXAMPLES/NAME ARGS`: the built example, with
+/// no cargo in between (which a running `cargo test` would wait for).
+fn direct(command: &str, examples: &Path) -> String {
+    const CARGO: &str = "cargo run -q --example ";
+    let Some(at) = command.find(CARGO) else {
+        return command.to_owned();
+    };
+    let rest = &command[at + CARGO.len()..];
+    let name_end = rest.find(' ').unwrap_or(rest.len());
+    let after = &rest[name_end..];
+    let after = after.strip_prefix(" --").unwrap_or(after);
+    let name = &rest[..name_end];
+    format!("{}{}/{name}{after}", &command[..at], examples.display())
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A line with the masks applied.
+pub fn masked(line: &str) -> String {
+    let line = line.trim_end_matches(['\r', ' ']);
+    if line.starts_with("Date: ") || line.starts_with("date: ") {
+        return "Date: <masked>".into();
+    }
+    for timing in ["real\t", "user\t", "sys\t"] {
+        if line.starts_with(timing) {
+            return format!("{timing}<masked>");
+        }
+    }
+    line.to_owned()
+}
+
+/// Whether `actual` is what `shown` shows, `…` lines standing for any lines.
+pub fn matches(shown: &[String], actual: &[String]) -> bool {
+    let trimmed = |lines: &[String]| -> Vec<String> {
+        let mut lines: Vec<String> = lines.iter().map(|l| masked(l)).collect();
+        while lines.last().is_some_and(String::is_empty) {
+            lines.pop();
+        }
+        lines
+    };
+    matches_from(&trimmed(shown), &trimmed(actual))
+}
+
+fn matches_from(shown: &[String], actual: &[String]) -> bool {
+    match shown.split_first() {
+        None => actual.is_empty(),
+        Some((first, rest)) if first == "…" => {
+            (0..=actual.len()).any(|skip| matches_from(rest, &actual[skip..]))
+        }
+        Some((first, rest)) => actual.first() == Some(first) && matches_from(rest, &actual[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn dates_and_timings_are_masked_and_an_ellipsis_stands_for_lines() {
+        let shown = lines("HTTP/1.1 200 OK\nDate: Tue, 01 Dec 2026\n…\n{\"id\":1}\nreal\t0m0.005s");
+        let actual = lines(
+            "HTTP/1.1 200 OK\r\nDate: Wed, 02 Dec 2026\r\nA: 1\r\nB: 2\r\n{\"id\":1}\nreal\t0m0.009s",
+        );
+        assert!(matches(&shown, &actual));
+        let edited = lines("HTTP/1.1 200 OK\nDate: x\n…\n{\"id\":2}\nreal\t0m0.005s");
+        assert!(!matches(&edited, &actual), "one byte changed is a mismatch");
+    }
+}
