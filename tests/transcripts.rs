@@ -67,7 +67,7 @@ fn every_marked_transcript_in_lessons_md_reproduces() {
     let mut running: Option<Running> = None;
     for block in &blocks {
         if running.as_ref().map(|r| r.marker.as_str()) != Some(block.marker.as_str()) {
-            running = None; // the previous server is killed first
+            drop(running.take()); // the previous server is killed first
             running = Some(start(&block.marker));
         }
         let port = running.as_ref().map(|r| r.port).unwrap();
