@@ -3,7 +3,11 @@
 //! Four techniques, one event log behind them, every byte written in this crate: short
 //! polling, long polling, Server-Sent Events and WebSockets over a hand-written HTTP/1.1
 //! server on `std::net` threads. (`httparse` parses request heads, `sha1` and `base64`
-//! compute the handshake's accept value; the rest is here.) Read it beside `LESSONS.md`, in lesson order.
+//! compute the handshake's accept value; the rest is here.)
+//!
+//! Read it beside the course, `LESSONS.md`, at the root of this crate next to `Cargo.toml`:
+//! start at its first heading, "Introduction", then "The playground" and the lessons in
+//! order. The table is the map from each lesson to the code it reads.
 //!
 //! | lesson | module | example | endpoints | spec |
 //! |---|---|---|---|---|

@@ -1,6 +1,8 @@
 //! `cargo run`: the playground. Serves the page and every endpoint of the contract
 //! (LESSONS.md, Appendix: the wire contract) over one event log fed by a stock ticker; open
-//! http://127.0.0.1:8080 and watch the four panels.
+//! http://127.0.0.1:8080 and watch the four panels (short polling, long polling,
+//! Server-Sent Events, WebSocket) and the comparison beside them. LESSONS.md, "The
+//! playground", says what each counter means.
 
 use std::error::Error;
 use std::sync::Arc;
