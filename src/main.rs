@@ -1,6 +1,7 @@
 //! `cargo run`: the playground. Serves the page and every endpoint of the contract
 //! (LESSONS.md, Appendix: the wire contract) over one event log fed by a stock ticker; open
-//! http://127.0.0.1:8080 and watch the four panels.
+//! http://127.0.0.1:8080 and watch the four panels. `cargo run -- --help` lists the options,
+//! and the `--break` names that run a lesson's wrong way on purpose.
 
 use std::error::Error;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use realtime::stats;
 use realtime::{playground, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8080")?;
+    let options = Options::from_env("127.0.0.1:8080");
     // With --redis, `log` is a copy of the shared stream and `publish` goes to Redis.
     let (log, publish) = options.event_log();
     ticker::spawn(Arc::clone(&publish), options.tick);
@@ -23,6 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         options.stream_options(),
         options.websocket(),
         options.handshake(),
+        options.breaks,
     );
     // Every server answers GET /stats: its ledger (lesson 8).
     let stats = stats::handler(server.ledger());
