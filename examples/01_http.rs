@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run --example 01_http                  # listening on http://127.0.0.1:8081
+//! cargo run --example 01_http -- --break fixed-pool   # the wrong way: 4 threads (Pitfalls)
 //! ```
 //!
 //! Poke it:
@@ -28,7 +29,7 @@ use realtime::pages;
 use realtime::stats;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8081")?;
+    let options = Options::from_env("127.0.0.1:8081");
     let router = Router::new()
         .get("/", pages::html(include_str!("pages/01_http.html")))
         .get("/hello", |_: &Request| {

@@ -27,7 +27,7 @@ use realtime::stats;
 use realtime::{pages, poll, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8082")?;
+    let options = Options::from_env("127.0.0.1:8082");
     let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
     ticker::spawn(Arc::clone(&publish), options.tick);
     let router = pages::shared_assets(Router::new())

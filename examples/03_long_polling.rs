@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! cargo run --example 03_long_polling          # listening on http://127.0.0.1:8083
+//! cargo run --example 03_long_polling -- --break no-cursor    # the wrong ways (Pitfalls);
+//! cargo run --example 03_long_polling -- --break fixed-pool   # `--help` lists every break
 //! ```
 //!
 //! Poke it (two terminals):
@@ -28,13 +30,13 @@ use realtime::stats;
 use realtime::{long_poll, pages, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8083")?;
+    let options = Options::from_env("127.0.0.1:8083");
     let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
     ticker::spawn(Arc::clone(&publish), options.tick);
     let router = pages::shared_assets(Router::new())
         .get("/", pages::html(include_str!("pages/03_long_polling.html")))
         .post("/publish", publish::handler(publish))
-        .get("/long-poll", long_poll::handler(log));
+        .get("/long-poll", long_poll::handler(log, options.breaks));
     let server = Server::bind(&options.addr, options.server_config())?;
     server.announce()?;
     // Every server answers GET /stats: its ledger (lesson 8).

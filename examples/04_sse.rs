@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! cargo run --example 04_sse                   # listening on http://127.0.0.1:8084
+//! cargo run --example 04_sse -- --break sse-buffer   # the wrong ways (Pitfalls);
+//! cargo run --example 04_sse -- --break no-replay    # `--help` lists every break
 //! ```
 //!
 //! Poke it:
@@ -39,7 +41,7 @@ use realtime::stats;
 use realtime::{journal, pages, publish, ticker};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8084")?;
+    let options = Options::from_env("127.0.0.1:8084");
     let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
     if options.redis.is_none() {
         // A shared log in Redis outlives the server by itself: no journal then.

@@ -130,10 +130,11 @@ use realtime::{pages, stats};
 const TICK: Duration = Duration::from_secs(2);
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:4000")?;
+    let options = Options::from_env("127.0.0.1:4000");
     let clock = StreamOptions {
         heartbeat: options.heartbeat,
         ids: EventIds::Omitted,
+        breaks: options.breaks,
         ..StreamOptions::default()
     };
     let router = pages::shared_assets(Router::new())

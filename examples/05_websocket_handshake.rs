@@ -33,7 +33,7 @@ use realtime::stats;
 use realtime::websocket::endpoints;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8085")?;
+    let options = Options::from_env("127.0.0.1:8085");
     let echo = endpoints::echo(options.websocket(), options.handshake());
     let router = pages::shared_assets(Router::new())
         .get(

@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! cargo run --example 06_websocket_echo -- --trace     # listening on http://127.0.0.1:8086
+//! cargo run --example 06_websocket_echo -- --break no-mask-check       # the wrong ways
+//! cargo run --example 06_websocket_echo -- --break one-read-one-frame  # (Pitfalls; --help)
 //! ```
 //!
 //! Poke it:
@@ -27,7 +29,7 @@ use realtime::stats;
 use realtime::websocket::endpoints;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8086")?;
+    let options = Options::from_env("127.0.0.1:8086");
     let router = pages::shared_assets(Router::new())
         .get(
             "/",

@@ -31,7 +31,7 @@ use realtime::websocket::endpoints;
 use realtime::{pages, poll, publish};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::from_env("127.0.0.1:8087")?;
+    let options = Options::from_env("127.0.0.1:8087");
     // A chat has no ticker: the log holds what people said (`--tick-ms` is ignored).
     let (log, publish) = options.event_log(); // publish: this log, or Redis with --redis
     let router = pages::shared_assets(Router::new())

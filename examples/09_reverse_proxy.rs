@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(addr) => addr.rsplit(':').next().unwrap_or("0").parse()?,
         None => PORT,
     };
-    let options = Options::parse("127.0.0.1:0", args)?;
+    let options = Options::from_args("127.0.0.1:0", args);
     let (log, publish) = options.event_log();
     ticker::spawn(Arc::clone(&publish), options.tick);
     let server = Server::bind(&options.addr, options.server_config())?;
@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         options.stream_options(),
         options.websocket(),
         options.handshake(),
+        options.breaks,
     );
     let upstream = server.spawn(router.get("/stats", stats))?.to_string();
     let proxy =

@@ -27,12 +27,13 @@
 //! Around them: [`decoded`] (what every decoder returns), [`ledger`] (what crossed the
 //! sockets, counted by every layer and shown by `/stats`), [`json`] (string escaping),
 //! [`ticker`] (the demo feed), [`pages`] (the embedded pages), [`options`] (the command
-//! line).
+//! line), [`breaks`] (`--break NAME`: the lessons' wrong ways, on purpose).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod breaks;
 pub mod decoded;
 pub mod event_log;
 pub mod fanout;

@@ -20,6 +20,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::breaks::{Break, Breaks};
 use crate::event_log::EventLog;
 use crate::http::{Handler, Request, Response, Status};
 use crate::poll::{batch_json, cursor};
@@ -35,15 +36,23 @@ pub const MAX_TIMEOUT_MS: u64 = 60_000;
 /// exists, or after `timeout_ms` (default [`DEFAULT_TIMEOUT_MS`], at most
 /// [`MAX_TIMEOUT_MS`]) with `"events":[]`. `Cache-Control: no-store`: a held answer is
 /// never worth keeping. A `since` or `timeout_ms` that is not a number gets `400`.
-pub fn handler(log: Arc<EventLog>) -> impl Handler {
-    move |request: &Request| answer(&log, request).into()
+///
+/// `breaks`: [`Break::NoCursor`] is the wrong way of lesson 3, on purpose: `since` is
+/// ignored; the others do nothing here. [`Breaks::NONE`] for the right way.
+pub fn handler(log: Arc<EventLog>, breaks: Breaks) -> impl Handler {
+    move |request: &Request| answer(&log, request, breaks).into()
 }
 
-fn answer(log: &EventLog, request: &Request) -> Response {
-    let since = match cursor(request) {
+fn answer(log: &EventLog, request: &Request, breaks: Breaks) -> Response {
+    let mut since = match cursor(request) {
         Ok(since) => since,
         Err(answer) => return answer,
     };
+    if breaks.has(Break::NoCursor) {
+        // The wrong way, on purpose (--break no-cursor): only what is published from now
+        // on; whatever came since the client's last answer is lost.
+        since = log.last_id();
+    }
     let timeout_ms = match request.query_param("timeout_ms").map(str::parse::<u64>) {
         None => DEFAULT_TIMEOUT_MS,
         Some(Ok(ms)) => ms.min(MAX_TIMEOUT_MS),

@@ -17,13 +17,17 @@
 //! --max-message BYTES      the largest WebSocket message; bigger gets close 1009 (default 16 MiB)
 //! --ping-ms MS             a WebSocket Ping after MS of silence from the peer; 0: none (default 30000)
 //! --trace                  print every WebSocket frame to stderr (no value)
+//! --break NAME[,NAME]      a lesson's wrong way, on purpose (repeatable; off by default)
 //! ```
+//!
+//! `--help` prints these and, one per line, what each `--break` is ([`crate::breaks`]).
 
 use std::time::Duration;
 
 use std::sync::Arc;
 
 use crate::access::PublishToken;
+use crate::breaks::Breaks;
 use crate::event_log::{DEFAULT_HISTORY, EventLog};
 use crate::http::ServerConfig;
 use crate::http::config::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
@@ -68,16 +72,20 @@ pub struct Options {
     pub ping: Duration,
     /// `--trace`: see [`websocket::Config::trace`].
     pub trace: bool,
+    /// `--break`: the wrong ways asked for (none by default); given to the server, the
+    /// event streams, the WebSockets and the long poll through the methods below.
+    pub breaks: Breaks,
 }
 
-const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --redis HOST:PORT  --redis-key KEY  --name NAME  --publish-token TOKEN  --max-message BYTES  --ping-ms MS  --trace";
+const USAGE: &str = "options: --addr HOST:PORT  --max-connections N  --history N  --tick-ms MS  --idle-timeout-ms MS  --allow-origin ORIGIN  --heartbeat-ms MS  --max-stream-ms MS  --journal FILE  --redis HOST:PORT  --redis-key KEY  --name NAME  --publish-token TOKEN  --max-message BYTES  --ping-ms MS  --trace  --break NAME";
 
 impl Options {
     /// Parses `args` (without the program name); `default_addr` is the lesson's address.
     ///
     /// # Errors
-    /// A message naming the unknown option or the value that is not a number, with the
-    /// usage line; `--help` also returns the usage line as an error, to be printed.
+    /// A message naming the unknown option, the value that is not a number or the unknown
+    /// break, with the usage line; `--help` returns the whole usage, the breaks' lines
+    /// too, as an error, to be printed.
     pub fn parse(
         default_addr: &str,
         args: impl IntoIterator<Item = String>,
@@ -99,11 +107,12 @@ impl Options {
             max_message: websocket::message::DEFAULT_MAX_MESSAGE,
             ping: websocket::Config::default().ping_interval,
             trace: false,
+            breaks: Breaks::NONE,
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
             if flag == "--help" || flag == "-h" {
-                return Err(USAGE.to_owned());
+                return Err(help());
             }
             if flag == "--trace" {
                 options.trace = true;
@@ -125,6 +134,10 @@ impl Options {
                 "--publish-token" => options.publish_token = Some(value),
                 "--max-message" => options.max_message = number(&flag, &value)?,
                 "--ping-ms" => options.ping = Duration::from_millis(number(&flag, &value)?),
+                "--break" => options
+                    .breaks
+                    .add(&value)
+                    .map_err(|e| format!("{e}\n{USAGE}"))?,
                 "--max-stream-ms" => {
                     options.max_stream = Duration::from_millis(number(&flag, &value)?)
                 }
@@ -140,12 +153,26 @@ impl Options {
         Ok(options)
     }
 
-    /// The same as [`parse`](Self::parse) over `std::env::args()`.
-    ///
-    /// # Errors
-    /// As for [`parse`](Self::parse).
-    pub fn from_env(default_addr: &str) -> Result<Options, String> {
-        Options::parse(default_addr, std::env::args().skip(1))
+    /// [`parse`](Self::parse) over `std::env::args()`, for an example's `main`: on
+    /// `--help` it prints the usage to stdout and exits with status 0; on a bad option it
+    /// prints the message to stderr and exits with status 2.
+    pub fn from_env(default_addr: &str) -> Options {
+        Options::from_args(default_addr, std::env::args().skip(1))
+    }
+
+    /// The same as [`from_env`](Self::from_env) over `args` (without the program name).
+    pub fn from_args(default_addr: &str, args: impl IntoIterator<Item = String>) -> Options {
+        match Options::parse(default_addr, args) {
+            Ok(options) => options,
+            Err(usage) if usage == help() => {
+                println!("{usage}");
+                std::process::exit(0)
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                std::process::exit(2)
+            }
+        }
     }
 
     /// The server limits these options ask for.
@@ -154,6 +181,7 @@ impl Options {
             max_connections: self.max_connections,
             idle_timeout: self.idle_timeout,
             allow_origin: self.allow_origin.clone(),
+            breaks: self.breaks,
         }
     }
 
@@ -196,6 +224,7 @@ impl Options {
         StreamOptions {
             heartbeat: self.heartbeat,
             max_lifetime: self.max_stream,
+            breaks: self.breaks,
             ..StreamOptions::default()
         }
     }
@@ -206,6 +235,7 @@ impl Options {
             max_message: self.max_message,
             ping_interval: self.ping,
             trace: self.trace,
+            breaks: self.breaks,
             ..websocket::Config::default()
         }
     }
@@ -219,6 +249,11 @@ impl Options {
             subprotocols: Vec::new(),
         }
     }
+}
+
+/// What `--help` prints: the usage line, then one line per break.
+fn help() -> String {
+    format!("{USAGE}\n{}", Breaks::help())
 }
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
@@ -271,5 +306,30 @@ mod tests {
         let ws = parse(&["--trace", "--max-message", "125"]).unwrap();
         assert!(ws.trace && ws.websocket().trace);
         assert_eq!(ws.websocket().max_message, 125);
+    }
+
+    #[test]
+    fn breaks_are_off_by_default_and_reach_every_layer_when_asked_for() {
+        use crate::breaks::Break;
+        let options = parse(&[]).unwrap();
+        assert_eq!(options.breaks, Breaks::NONE);
+        assert_eq!(options.server_config(), ServerConfig::default());
+        assert_eq!(options.websocket(), websocket::Config::default());
+        assert_eq!(options.stream_options().breaks, Breaks::NONE);
+        let broken = parse(&[
+            "--break",
+            "fixed-pool,no-replay",
+            "--break",
+            "no-mask-check",
+        ]);
+        let broken = broken.unwrap();
+        assert!(broken.server_config().breaks.has(Break::FixedPool));
+        assert!(broken.stream_options().breaks.has(Break::NoReplay));
+        assert!(broken.websocket().breaks.has(Break::NoMaskCheck));
+        assert!(!broken.breaks.has(Break::NoCursor));
+        let unknown = parse(&["--break", "typo"]).unwrap_err();
+        assert!(unknown.contains("one-read-one-frame"), "{unknown}");
+        let help = parse(&["--help"]).unwrap_err();
+        assert!(help.contains("--break sse-buffer "), "{help}");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::breaks::Breaks;
 use crate::event_log::EventLog;
 use crate::http::Router;
 use crate::publish::Publish;
@@ -26,7 +27,8 @@ use crate::{long_poll, pages, poll, publish, websocket};
 ///
 /// Starts the hub's thread, which writes the event streams with `stream_options`, and the
 /// WebSocket broadcast thread; WebSockets use `ws` and `handshake`. Events are published
-/// to `log` itself.
+/// to `log` itself, and the long poll has no break (the event streams' and WebSockets'
+/// ride in `stream_options` and `ws`).
 pub fn router(
     log: Arc<EventLog>,
     stream_options: StreamOptions,
@@ -34,24 +36,26 @@ pub fn router(
     handshake: HandshakeConfig,
 ) -> Router {
     let publish = Arc::clone(&log);
-    router_publishing(log, publish, stream_options, ws, handshake)
+    router_publishing(log, publish, stream_options, ws, handshake, Breaks::NONE)
 }
 
 /// The same routes, reading from `log` but publishing (`POST /publish`, and the text
 /// messages of `/ws`) to `publish`: lesson 10's shared log, which feeds `log` in turn.
+/// `breaks` go to the long poll ([`long_poll::handler`]).
 pub fn router_publishing(
     log: Arc<EventLog>,
     publish: Arc<dyn Publish>,
     stream_options: StreamOptions,
     ws: websocket::Config,
     handshake: HandshakeConfig,
+    breaks: Breaks,
 ) -> Router {
     let page = pages::shared_assets(Router::new()).get("/", pages::html(pages::PLAYGROUND_HTML));
-    endpoints(page, log, publish, stream_options, ws, handshake)
+    endpoints(page, log, publish, stream_options, ws, handshake, breaks)
 }
 
 /// Adds the contract's endpoints (everything but the page) to `router`, for a page of
-/// another example's own (lesson 10's).
+/// another example's own (lesson 10's); `breaks` go to the long poll.
 pub fn endpoints(
     router: Router,
     log: Arc<EventLog>,
@@ -59,12 +63,13 @@ pub fn endpoints(
     stream_options: StreamOptions,
     ws: websocket::Config,
     handshake: HandshakeConfig,
+    breaks: Breaks,
 ) -> Router {
     router
         .post("/publish", publish::handler(Arc::clone(&publish)))
         .route("OPTIONS", "/publish", publish::preflight())
         .get("/poll", poll::handler(Arc::clone(&log)))
-        .get("/long-poll", long_poll::handler(Arc::clone(&log)))
+        .get("/long-poll", long_poll::handler(Arc::clone(&log), breaks))
         .get("/events", sse::handler(Arc::clone(&log), stream_options))
         .get("/ws", endpoints::feed(log, publish, ws, handshake.clone()))
         .get("/ws/echo", endpoints::echo(ws, handshake))

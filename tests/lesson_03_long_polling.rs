@@ -1,18 +1,19 @@
 //! Lesson 3 over real sockets: a parked request answered by a publish, the timeout, no loss
-//! under concurrent publishers, and why a fixed thread pool is the wrong shape.
+//! under concurrent publishers, and why a fixed thread pool is the wrong shape
+//! (`--break fixed-pool`).
 
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, mpsc};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Client, connect, get, poll_ids, read_answer, start_playground};
+use realtime::breaks::{Break, Breaks};
 use realtime::event_log::EventLog;
 use realtime::http::ServerConfig;
-use realtime::http::slot::ConnectionSlot;
 
 /// Sends a long poll and checks it is parked: no answer within 50 ms.
 fn park(addr: SocketAddr, since: u64) -> TcpStream {
@@ -141,42 +142,21 @@ fn more_parked_long_polls_than_a_fixed_pool_has_threads_still_complete() {
     }
 }
 
-/// The Rust Book's shape, shown once to see it fail: four workers taking connections
-/// from a queue, each serving its connection to the end.
+/// The Rust Book's shape, shown once to see it fail: the playground served with
+/// `--break fixed-pool`, four workers taking connections from a queue, each serving its
+/// connection to the end (`Server::run_fixed_pool` in `src/http/server.rs`).
 fn start_fixed_pool_of_4(log: Arc<EventLog>) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = Arc::new(realtime::playground::router(
+    let router = realtime::playground::router(
         log,
         Default::default(),
         Default::default(),
         Default::default(),
-    ));
-    let (send, receive) = mpsc::channel::<TcpStream>();
-    let receive = Arc::new(Mutex::new(receive));
-    for _ in 0..4 {
-        let (receive, router) = (Arc::clone(&receive), Arc::clone(&router));
-        thread::spawn(move || {
-            loop {
-                let Ok(stream) = receive.lock().unwrap().recv() else {
-                    return;
-                };
-                realtime::http::connection::serve(
-                    stream,
-                    ConnectionSlot::uncounted(),
-                    &router,
-                    &ServerConfig::default(),
-                );
-            }
-        });
-    }
-    thread::spawn(move || {
-        listener
-            .incoming()
-            .flatten()
-            .for_each(|s| send.send(s).unwrap())
-    });
-    addr
+    );
+    let config = ServerConfig {
+        breaks: Breaks::NONE.with(Break::FixedPool),
+        ..ServerConfig::default()
+    };
+    common::start(router, config)
 }
 
 #[test]

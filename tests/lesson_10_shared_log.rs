@@ -40,6 +40,7 @@ fn server_on(redis: &str, key: &str) -> SocketAddr {
         Default::default(),
         Default::default(),
         Default::default(),
+        Default::default(),
     );
     common::start(router, ServerConfig::default())
 }
@@ -234,6 +235,7 @@ fn on_a_server_behind_another_a_cursor_ahead_waits_and_nothing_repeats() {
     let router = realtime::playground::router_publishing(
         Arc::clone(&log),
         publish,
+        Default::default(),
         Default::default(),
         Default::default(),
         Default::default(),

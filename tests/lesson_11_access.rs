@@ -28,6 +28,7 @@ fn server(args: &[&str]) -> SocketAddr {
         options.stream_options(),
         options.websocket(),
         options.handshake(),
+        options.breaks,
     );
     common::start(router, options.server_config())
 }

@@ -64,6 +64,7 @@ pub fn serve(args: &[String]) -> Result<(), Box<dyn Error>> {
         options.stream_options(),
         options.websocket(),
         options.handshake(),
+        options.breaks,
     );
     server.announce()?;
     let stats = stats::handler(server.ledger());

@@ -28,7 +28,7 @@ usage: 10_scale_out [--servers N] [--redis HOST:PORT] [--balance round-robin|ip-
   --redis HOST:PORT  a Redis that is already running, instead of starting one
   --balance WAY      how nginx picks a server (default round-robin)
   --tick-ms MS       server 1's stock ticker (default 1000; 0: none)
-  --break local-log  the wrong way: each server its own log, no Redis
+  --break local-log  the wrong way: each server its own log, no Redis (lesson 10)
 commands, typed while it runs: servers | kill N | start N | redis stop | redis start | redis flush | quit";
 
 impl Plan {
@@ -51,7 +51,12 @@ impl Plan {
                 "--break" => match value()?.as_str() {
                     "local-log" => plan.local_log = true,
                     other => {
-                        return Err(format!("--break {other}: only local-log breaks here").into());
+                        let servers = realtime::breaks::Break::ALL.map(|b| b.name()).join(", ");
+                        let why = format!(
+                            "--break {other}: the cluster's one break is local-log \
+                             ({servers} are the single servers', e.g. cargo run -- --break NAME)"
+                        );
+                        return Err(why.into());
                     }
                 },
                 other => return Err(format!("unknown option {other}\n{USAGE}").into()),

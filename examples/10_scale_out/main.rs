@@ -7,7 +7,7 @@
 //! cargo run --example 10_scale_out                      # listening on http://127.0.0.1:8091
 //! cargo run --example 10_scale_out -- --servers 5       # more servers
 //! cargo run --example 10_scale_out -- --redis 127.0.0.1:6379   # a Redis that is already running
-//! cargo run --example 10_scale_out -- --break local-log # the wrong way: a log per server
+//! cargo run --example 10_scale_out -- --break local-log # the wrong way: a log per server (lesson 10)
 //! cargo run --example 10_scale_out -- --tick-ms 0       # no ticker: for lesson 8's generator
 //! cargo run --example 10_scale_out -- --balance ip-hash  # sticky by address (or `cookie`)
 //! ```
@@ -110,6 +110,7 @@ fn serve(args: &[String]) -> Result<(), Box<dyn Error>> {
         options.stream_options(),
         options.websocket(),
         options.handshake(),
+        options.breaks,
     );
     server.announce()?;
     let stats = stats::handler(server.ledger());

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::breaks::Breaks;
+
 /// How long an idle connection, or an unfinished request, is kept: 30 s by default.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default cap on open connections.
@@ -20,6 +22,10 @@ pub struct ServerConfig {
     /// and `HEAD` (default `*`), so that a page served from another origin may poll and
     /// open an `EventSource` here (WHATWG Fetch, "CORS protocol"). `None` sends nothing.
     pub allow_origin: Option<String>,
+    /// `--break`: [`crate::breaks::Break::FixedPool`] makes [`super::Server::run`] serve
+    /// with a fixed pool of threads, the wrong way; the others do nothing here. None by
+    /// default.
+    pub breaks: Breaks,
 }
 
 impl Default for ServerConfig {
@@ -28,6 +34,7 @@ impl Default for ServerConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             allow_origin: Some("*".to_owned()),
+            breaks: Breaks::NONE,
         }
     }
 }

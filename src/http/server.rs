@@ -5,10 +5,10 @@
 //! on purpose: a long poll parks its thread for up to a minute, and later an event stream
 //! or a WebSocket holds one for hours. Four parked long polls would take a pool of four and
 //! the fifth client, even one asking for the page, would wait in the accept queue
-//! (`tests/lesson_03_long_polling.rs` shows it). So each connection gets a thread of its
-//! own, and the limit is a count of open connections (`--max-connections`) rather than
-//! a pool size: past it, the client is told `503` with `Retry-After` instead of waiting
-//! unseen.
+//! (`--break fixed-pool` runs that shape, and `tests/lesson_03_long_polling.rs` shows it
+//! failing). So each connection gets a thread of its own, and the limit is a count of
+//! open connections (`--max-connections`) rather than a pool size: past it, the client is
+//! told `503` with `Retry-After` instead of waiting unseen.
 //!
 //! What a thread costs: its stack is reserved as virtual memory ([`STACK_BYTES`]) but
 //! only the pages it touches become resident (four 4 KiB pages for this server's handlers,
@@ -19,9 +19,9 @@
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, channel, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -33,6 +33,7 @@ use super::response::{ConnectionField, Framing, Response};
 use super::router::Router;
 use super::slot::ConnectionSlot;
 use super::status::Status;
+use crate::breaks::{Break, FIXED_POOL_THREADS};
 use crate::ledger::{Ledger, Meter, Transport};
 
 /// Stack reserved per connection thread: 256 KiB instead of Rust's default 2 MiB. The
@@ -84,8 +85,12 @@ impl Server {
         stdout.flush()
     }
 
-    /// Accepts connections forever, each on its own thread running `router`.
+    /// Accepts connections forever, each on its own thread running `router`. (With
+    /// [`Break::FixedPool`] in the config's breaks, a fixed pool instead: the wrong way.)
     pub fn run(self, router: Router) -> ! {
+        if self.config.breaks.has(Break::FixedPool) {
+            self.run_fixed_pool(router); // the wrong way, on purpose (--break fixed-pool)
+        }
         let open = Arc::new(AtomicUsize::new(0));
         let refuse = spawn_refuser(Meter::new(&self.ledger, Transport::Other));
         let router = Arc::new(router);
@@ -131,6 +136,44 @@ impl Server {
             .spawn(move || serve(stream, slot, &router, &config));
         if let Err(e) = spawned {
             eprintln!("cannot start a connection thread: {e}");
+        }
+    }
+
+    /// `--break fixed-pool`, the wrong way on purpose (lessons 1 and 3): the Rust Book's
+    /// shape. [`FIXED_POOL_THREADS`] workers take connections from one queue and serve each
+    /// to its end; no cap, no `503`. Four parked long polls hold all four, and the fifth
+    /// client waits in the queue, unread and unanswered, until one of them returns.
+    fn run_fixed_pool(self, router: Router) -> ! {
+        let (send, queue) = channel::<TcpStream>();
+        let queue = Arc::new(Mutex::new(queue));
+        let (router, open) = (Arc::new(router), Arc::new(AtomicUsize::new(0)));
+        for n in 0..FIXED_POOL_THREADS {
+            let (queue, router, open) =
+                (Arc::clone(&queue), Arc::clone(&router), Arc::clone(&open));
+            let (config, ledger) = (Arc::clone(&self.config), Arc::clone(&self.ledger));
+            let worker = move || {
+                loop {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok(stream) = next else { return };
+                    serve(
+                        stream,
+                        ConnectionSlot::taken(&open, &ledger),
+                        &router,
+                        &config,
+                    );
+                }
+            };
+            let named = thread::Builder::new().name(format!("worker-{n}"));
+            named
+                .stack_size(STACK_BYTES)
+                .spawn(worker)
+                .expect("cannot start a worker");
+        }
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => send.send(stream).expect("the workers never end"),
+                Err(_) => thread::sleep(Duration::from_millis(10)),
+            }
         }
     }
 }

@@ -17,6 +17,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::breaks::Breaks;
 use crate::event_log::Batch;
 
 /// A field value the format cannot carry.
@@ -169,6 +170,9 @@ pub struct StreamOptions {
     pub event_type: Option<fn(&str) -> Option<&str>>,
     /// Whether each event starts with `id: N\n`. Default [`EventIds::Written`].
     pub ids: EventIds,
+    /// `--break`: `SseBuffer` and `NoReplay` ([`crate::breaks::Break`]) are lesson 4's
+    /// wrong ways, on purpose. Default none.
+    pub breaks: Breaks,
 }
 
 impl Default for StreamOptions {
@@ -179,6 +183,7 @@ impl Default for StreamOptions {
             max_lifetime: Duration::from_secs(300),
             event_type: None,
             ids: EventIds::Written,
+            breaks: Breaks::NONE,
         }
     }
 }

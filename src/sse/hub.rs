@@ -26,12 +26,13 @@
 //! connection: both detect a dead peer in seconds. std sets neither (no `setsockopt`
 //! without a dependency), hence the lifetime.
 
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::encode::{StreamEvent, StreamOptions, encode_comment, encode_events, encode_retry};
+use crate::breaks::{Break, Breaks, SSE_BUFFER_BYTES};
 use crate::event_log::EventLog;
 use crate::fanout::{Fanout, Gone, Sink, SlowPolicy};
 use crate::http::config::server_name;
@@ -58,6 +59,8 @@ pub struct EventStream {
     /// Keeps the connection counted under `--max-connections` while the stream is open;
     /// its meter counts the stream's events.
     slot: ConnectionSlot,
+    /// `--break sse-buffer` only: bytes held back until [`SSE_BUFFER_BYTES`] have gathered.
+    unflushed: Option<Vec<u8>>,
 }
 
 impl Hub {
@@ -98,7 +101,34 @@ impl EventStream {
             ends_at: (!max_lifetime.is_zero()).then(|| Instant::now() + max_lifetime),
             outbox,
             slot,
+            unflushed: None,
         }
+    }
+
+    /// The same stream with `breaks`: [`Break::SseBuffer`] holds its bytes back in a buffer
+    /// of [`SSE_BUFFER_BYTES`], the wrong way; the others do nothing here.
+    pub fn with_breaks(self, breaks: Breaks) -> Self {
+        EventStream {
+            unflushed: breaks.has(Break::SseBuffer).then(Vec::new),
+            ..self
+        }
+    }
+
+    /// Writes what is queued, then `bytes`, and says how many bytes are left queued (see
+    /// [`Outbox::write`]).
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if let Some(held) = &mut self.unflushed {
+            // The wrong way, on purpose (--break sse-buffer): a `BufWriter` in front of the
+            // socket, written out only when full. The caller is told all went, as
+            // `write_all` on a `BufWriter` says, but the client sees nothing yet.
+            held.extend_from_slice(bytes);
+            if held.len() < SSE_BUFFER_BYTES {
+                return Ok(0);
+            }
+            let full = std::mem::take(held);
+            return self.outbox.write(&self.stream, &full, &[]);
+        }
+        self.outbox.write(&self.stream, bytes, &[])
     }
 }
 
@@ -106,7 +136,7 @@ impl Sink for EventStream {
     /// Writes `retry:` and the replay with blocking writes (the connection's write timeout
     /// still applies).
     fn replay(&mut self, bytes: &[u8], events: usize) -> Result<(), Gone> {
-        match self.outbox.write(&self.stream, bytes, &[]) {
+        match self.write(bytes) {
             Ok(0) => {
                 self.slot.meter().delivered(events);
                 Ok(())
@@ -125,9 +155,7 @@ impl Sink for EventStream {
 
     fn send(&mut self, bytes: &[u8], events: usize) -> Result<usize, Gone> {
         self.slot.meter().delivered(events);
-        self.outbox
-            .write(&self.stream, bytes, &[])
-            .map_err(|_| Gone)
+        self.write(bytes).map_err(|_| Gone)
     }
 
     /// Sends `: keep-alive`, first checking for the client's FIN: a closed stream reads as

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use super::encode::StreamOptions;
 use super::hub::{EventStream, Hub};
+use crate::breaks::Break;
 use crate::event_log::EventLog;
 use crate::http::reply::Handoff;
 use crate::http::{Handler, Reply, Request, Response, Status};
@@ -29,22 +30,29 @@ use crate::http::{Handler, Reply, Request, Response, Status};
 /// Resumes after the `Last-Event-ID` field if present (a reconnecting browser sends it to
 /// the same URL), else after `?since=N`, else from the start. Answers `400` when the one
 /// used is not a decimal number. The connection's thread writes the head, `retry:` and
-/// the replay, then hands the socket to the hub and ends.
+/// the replay, then hands the socket to the hub and ends. ([`Break::NoReplay`] in the
+/// options' breaks: every stream starts at the newest event, the wrong way.)
 pub fn handler(log: Arc<EventLog>, options: StreamOptions) -> impl Handler {
-    let hub = Hub::start(log, options);
-    let (retry, max_lifetime) = (options.retry, options.max_lifetime);
+    let hub = Hub::start(Arc::clone(&log), options);
+    let (retry, max_lifetime, breaks) = (options.retry, options.max_lifetime, options.breaks);
     move |request: &Request| {
-        let cursor = match resume_cursor(request) {
+        let mut cursor = match resume_cursor(request) {
             Ok(cursor) => cursor,
             Err(answer) => return answer.into(),
         };
+        if breaks.has(Break::NoReplay) {
+            // The wrong way, on purpose (--break no-replay): what was published while the
+            // client was away is never sent; it gets only what comes next.
+            cursor = log.last_id();
+        }
         let hub = Arc::clone(&hub);
         let head = Response::new(Status::OK)
             .with_field("Content-Type", "text/event-stream")
             .with_field("Cache-Control", "no-store")
             .with_field("X-Accel-Buffering", "no");
         Reply::takeover(head, move |handoff: Handoff| {
-            let stream = EventStream::new(handoff.stream, handoff.slot, retry, max_lifetime);
+            let stream = EventStream::new(handoff.stream, handoff.slot, retry, max_lifetime)
+                .with_breaks(breaks);
             // Err: the client left during the replay; the stream is closed with it.
             let _ = hub.subscribe(stream, cursor);
         })

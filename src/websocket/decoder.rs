@@ -16,6 +16,7 @@
 
 use super::frame::{FrameError, Header, Role};
 use super::mask::apply_mask;
+use crate::breaks::{Break, Breaks};
 use crate::decoded::Decoded;
 
 /// What the decoder found at the front of the bytes.
@@ -48,6 +49,8 @@ struct Arriving {
 pub struct FrameDecoder {
     role: Role,
     arriving: Option<Arriving>,
+    /// `--break no-mask-check` only: lesson 6's wrong way, on purpose.
+    breaks: Breaks,
 }
 
 impl FrameDecoder {
@@ -56,7 +59,20 @@ impl FrameDecoder {
         FrameDecoder {
             role,
             arriving: None,
+            breaks: Breaks::NONE,
         }
+    }
+
+    /// The same decoder with `breaks`: [`Break::NoMaskCheck`] takes an unmasked client
+    /// frame as it is, the wrong way; the others do nothing here.
+    pub fn with_breaks(self, breaks: Breaks) -> Self {
+        FrameDecoder { breaks, ..self }
+    }
+
+    /// Forgets the frame whose payload is arriving, as if its header had never come: only
+    /// for [`Break::OneReadOneFrame`] (in [`super::reader::FrameReader::read`]).
+    pub fn forget_frame(&mut self) {
+        self.arriving = None;
     }
 
     /// Payload bytes the current frame still needs (0 between frames): how much the
@@ -111,6 +127,8 @@ impl FrameDecoder {
             Decoded::Partial => return Ok(Decoded::Partial),
         };
         match (self.role, header.mask.is_some()) {
+            // The wrong way, on purpose (--break no-mask-check): the frame is taken unmasked.
+            (Role::Server, false) if self.breaks.has(Break::NoMaskCheck) => {}
             (Role::Server, false) => return Err(FrameError::Unmasked), // §5.1: client MUST mask
             (Role::Client, true) => return Err(FrameError::Masked),    // §5.1: server MUST NOT mask
             _ => {}

@@ -17,6 +17,7 @@ use std::time::Duration;
 use super::decoder::{FrameDecoder, Piece};
 use super::frame::{FrameError, Role};
 use super::trace::{Tracing, describe_header, describe_payload};
+use crate::breaks::{Break, Breaks};
 use crate::decoded::Decoded;
 use crate::ledger::Meter;
 
@@ -40,6 +41,8 @@ pub struct FrameReader {
     trace: Tracing,
     /// Set while a traced header awaits the first piece of its payload.
     payload_untraced: bool,
+    /// `--break`: lesson 6's wrong ways, on purpose (none by default).
+    breaks: Breaks,
 }
 
 impl FrameReader {
@@ -67,7 +70,17 @@ impl FrameReader {
             meter,
             trace,
             payload_untraced: false,
+            breaks: Breaks::NONE,
         }
+    }
+
+    /// The same reader with `breaks`: [`Break::OneReadOneFrame`] here, and
+    /// [`Break::NoMaskCheck`] in its decoder, are the wrong ways of lesson 6; the others
+    /// do nothing here.
+    pub fn with_breaks(mut self, breaks: Breaks) -> Self {
+        self.decoder = self.decoder.with_breaks(breaks);
+        self.breaks = breaks;
+        self
     }
 
     /// The socket, to close it.
@@ -90,6 +103,13 @@ impl FrameReader {
             Decoded::Partial => return Ok(None),
         };
         self.start += consumed;
+        if self.breaks.has(Break::OneReadOneFrame)
+            && matches!(piece, Piece::Payload { last: true, .. })
+        {
+            // The wrong way, on purpose (--break one-read-one-frame): the read was taken as
+            // one frame, so whatever came after that frame in it is never looked at.
+            self.start = self.end;
+        }
         if let Some(raw) = raw_header {
             match &piece {
                 Piece::Header(header) => {
@@ -115,6 +135,12 @@ impl FrameReader {
         if timeout != self.read_timeout {
             self.stream.set_read_timeout(timeout)?;
             self.read_timeout = timeout;
+        }
+        if self.breaks.has(Break::OneReadOneFrame) {
+            // The wrong way, on purpose (--break one-read-one-frame), continued: each read is
+            // a new frame, so the rest of a frame split over two reads is read as a header.
+            self.decoder.forget_frame();
+            self.start = self.end;
         }
         if self.start == self.end {
             (self.start, self.end) = (0, 0);

@@ -29,6 +29,7 @@ use super::liveness::{Liveness, Silence};
 use super::message::{Assembler, DEFAULT_MAX_MESSAGE, Message, ProtocolError, Step};
 use super::reader::FrameReader;
 use super::writer::{SendError, SharedWriter, Writer, lock};
+use crate::breaks::Breaks;
 use crate::http::linger::close_gracefully;
 use crate::ledger::Meter;
 
@@ -48,6 +49,9 @@ pub struct Config {
     pub write_timeout: Duration,
     /// Print every frame to stderr (`--trace`).
     pub trace: bool,
+    /// `--break`: `NoMaskCheck` and `OneReadOneFrame` ([`crate::breaks::Break`]) are
+    /// lesson 6's wrong ways, on purpose, in the [`FrameReader`]. None by default.
+    pub breaks: Breaks,
 }
 
 impl Default for Config {
@@ -59,6 +63,7 @@ impl Default for Config {
             close_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(30),
             trace: false,
+            breaks: Breaks::NONE,
         }
     }
 }
@@ -101,7 +106,8 @@ impl WebSocket {
         let writer = Writer::new(stream.try_clone()?, role, trace, meter.clone());
         writer.set_write_wait(config.write_timeout)?;
         Ok(WebSocket {
-            reader: FrameReader::new(stream, leftover, role, trace, meter),
+            reader: FrameReader::new(stream, leftover, role, trace, meter)
+                .with_breaks(config.breaks),
             assembler: Assembler::new(config.max_message),
             liveness: Liveness::new(config.ping_interval, config.pong_timeout, Instant::now()),
             writer: writer.shared(),
