@@ -3,6 +3,10 @@
 //! `tests/transcript/mod.rs`. A transcript that changes must change in the same commit as
 //! the code: this test is what says so. It needs curl, nc, xxd and openssl, as the
 //! transcripts do; without one it skips loudly, except under CI.
+//!
+//! `TRANSCRIPTS_RETAKE=1 cargo test --test transcripts` writes what the commands printed
+//! back into LESSONS.md (not where the lesson cut lines out with `…`): read the diff
+//! before committing it, since the test can only say that something changed.
 
 mod common;
 mod transcript;
@@ -25,6 +29,8 @@ struct Running {
     marker: String,
     _server: Server,
     port: u16,
+    /// Its session's shell definitions so far (see `transcript::is_definition`).
+    prelude: Vec<String>,
 }
 
 fn start(marker: &str) -> Running {
@@ -47,6 +53,7 @@ fn start(marker: &str) -> Running {
         marker: marker.to_owned(),
         _server: server,
         port,
+        prelude: Vec::new(),
     }
 }
 
@@ -64,17 +71,28 @@ fn every_marked_transcript_in_lessons_md_reproduces() {
         blocks.len()
     );
     let mut failures = Vec::new();
+    let mut retaken = Vec::new();
     let mut running: Option<Running> = None;
     for block in &blocks {
         if running.as_ref().map(|r| r.marker.as_str()) != Some(block.marker.as_str()) {
             drop(running.take()); // the previous server is killed first
             running = Some(start(&block.marker));
         }
-        let port = running.as_ref().map(|r| r.port).unwrap();
+        let session = running.as_mut().unwrap();
         let (_, _, shown) = transcript::parse_marker(&block.marker);
         for step in &block.steps {
-            let actual = transcript::run(&step.command, root, &examples_dir(), shown, port);
+            let command = [
+                session.prelude.as_slice(),
+                std::slice::from_ref(&step.command),
+            ]
+            .concat()
+            .join("\n");
+            if transcript::is_definition(&step.command) {
+                session.prelude.push(step.command.clone());
+            }
+            let actual = transcript::run(&command, root, &examples_dir(), shown, session.port);
             if !transcript::matches(&step.output, &actual) {
+                retaken.push((step, actual.clone()));
                 failures.push(format!(
                     "LESSONS.md:{}: $ {}\n--- the lesson shows:\n{}\n--- it printed:\n{}",
                     block.line,
@@ -84,6 +102,10 @@ fn every_marked_transcript_in_lessons_md_reproduces() {
                 ));
             }
         }
+    }
+    if std::env::var_os("TRANSCRIPTS_RETAKE").is_some() && !retaken.is_empty() {
+        let text = transcript::retake(&text, &retaken);
+        std::fs::write(root.join("LESSONS.md"), text).unwrap();
     }
     assert!(
         failures.is_empty(),

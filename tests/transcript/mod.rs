@@ -10,7 +10,12 @@
 //!   count on.
 //! - **Commands** are the lines that start with `$ `; the lines after one, up to the next,
 //!   are its output (stdout and stderr, as a terminal shows them). `cargo run -q --example
-//!   NAME --` runs the built example directly.
+//!   NAME --` runs the built example directly. The lesson's port is replaced wherever it
+//!   follows `127.0.0.1` (`127.0.0.1:8086`, nc's `127.0.0.1 8086`, bash's
+//!   `/dev/tcp/127.0.0.1/8086`).
+//! - **Shell definitions carry on.** A command that only sets a variable or defines a
+//!   function (`H='…'`, `ws() { … }`) runs again before every later command of its server,
+//!   as the reader's shell remembers it.
 //! - **Masked**: the value of every `Date:` field line; `real`, `user` and `sys` lines of
 //!   `time`; carriage returns (curl shows `\r\n` line ends as line ends); spaces at the end
 //!   of a line; empty lines at the end of a command's output.
@@ -38,6 +43,8 @@ pub struct Block {
 pub struct Step {
     pub command: String,
     pub output: Vec<String>,
+    /// Index in LESSONS.md's lines of the output's first line.
+    pub at: usize,
 }
 
 /// The marked blocks of `text` (LESSONS.md), in order.
@@ -59,20 +66,21 @@ pub fn blocks(text: &str) -> Vec<Block> {
         found.push(Block {
             line: i + 1,
             marker: marker.to_owned(),
-            steps: steps(&lines[i + 2..end]),
+            steps: steps(&lines[i + 2..end], i + 2),
         });
         i = end + 1;
     }
     found
 }
 
-fn steps(lines: &[&str]) -> Vec<Step> {
+fn steps(lines: &[&str], first: usize) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
-    for line in lines {
+    for (n, line) in lines.iter().enumerate() {
         match line.strip_prefix("$ ") {
             Some(command) => steps.push(Step {
                 command: command.to_owned(),
                 output: Vec::new(),
+                at: first + n + 1,
             }),
             None => steps
                 .last_mut()
@@ -99,8 +107,13 @@ pub fn parse_marker(marker: &str) -> (String, Vec<String>, u16) {
 /// Runs `command` in `root` with the lesson's port `shown` replaced by `real`, and returns
 /// its output lines with `real` written back as `shown`.
 pub fn run(command: &str, root: &Path, examples: &Path, shown: u16, real: u16) -> Vec<String> {
-    let command = direct(command, examples)
-        .replace(&format!("127.0.0.1:{shown}"), &format!("127.0.0.1:{real}"));
+    let mut command = direct(command, examples);
+    for sep in [':', ' ', '/'] {
+        command = command.replace(
+            &format!("127.0.0.1{sep}{shown}"),
+            &format!("127.0.0.1{sep}{real}"),
+        );
+    }
     let out = Command::new("bash")
         .arg("-c")
         .arg(format!("timeout 20 bash -c {} 2>&1", shell_quote(&command)))
@@ -112,6 +125,15 @@ pub fn run(command: &str, root: &Path, examples: &Path, shown: u16, real: u16) -
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+/// Whether `command` only defines something for later commands: `NAME=…` or `name() {`.
+pub fn is_definition(command: &str) -> bool {
+    let name_end = command
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(command.len());
+    name_end > 0
+        && (command[name_end..].starts_with('=') || command[name_end..].starts_with("() {"))
 }
 
 /// `cargo run -q --example NAME -- ARGS` as `EXAMPLES/NAME ARGS`: the built example, with
@@ -131,6 +153,37 @@ fn direct(command: &str, examples: &Path) -> String {
 
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// `text` with the output of each step of `retaken` replaced by its new lines: what
+/// `TRANSCRIPTS_RETAKE=1` writes back into LESSONS.md. Steps whose shown output has a `…`
+/// are left for a person: what was cut out is a choice.
+pub fn retake(text: &str, retaken: &[(&Step, Vec<String>)]) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut sorted: Vec<&(&Step, Vec<String>)> = retaken.iter().collect();
+    sorted.sort_by_key(|(step, _)| std::cmp::Reverse(step.at));
+    for (step, new) in sorted {
+        if step.output.iter().any(|l| l == "…") {
+            continue;
+        }
+        let mut new: Vec<String> = new
+            .iter()
+            .map(|l| l.trim_end_matches('\r').to_owned())
+            .collect();
+        while new.last().is_some_and(String::is_empty) {
+            new.pop();
+        }
+        // Keep the blank lines the lesson had after the output (between two commands).
+        let blank = step
+            .output
+            .iter()
+            .rev()
+            .take_while(|l| l.is_empty())
+            .count();
+        new.extend(std::iter::repeat_n(String::new(), blank));
+        lines.splice(step.at..step.at + step.output.len(), new);
+    }
+    lines.join("\n") + "\n"
 }
 
 /// A line with the masks applied.
