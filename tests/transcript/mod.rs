@@ -10,7 +10,8 @@
 //!   count on.
 //! - **Commands** are the lines that start with `$ `; the lines after one, up to the next,
 //!   are its output (stdout and stderr, as a terminal shows them). `cargo run -q --example
-//!   NAME --` runs the built example directly. The lesson's port is replaced wherever it
+//!   NAME --`, and `./NAME` (a transcript taken in `target/debug/examples`), run the built
+//!   example directly. The lesson's port is replaced wherever it
 //!   follows `127.0.0.1` (`127.0.0.1:8086`, nc's `127.0.0.1 8086`, bash's
 //!   `/dev/tcp/127.0.0.1/8086`).
 //! - **Shell definitions carry on.** A command that only sets a variable or defines a
@@ -127,6 +128,19 @@ pub fn run(command: &str, root: &Path, examples: &Path, shown: u16, real: u16) -
         .collect()
 }
 
+/// `./NAME` as `EXAMPLES/NAME` when NAME is a built example: the transcripts that run an
+/// example directly were taken in `target/debug/examples` (LESSONS.md, "How to read").
+fn built(command: &str, examples: &Path) -> String {
+    command
+        .split(' ')
+        .map(|word| match word.strip_prefix("./") {
+            Some(name) if examples.join(name).is_file() => format!("{}/{name}", examples.display()),
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether `command` only defines something for later commands: `NAME=…` or `name() {`.
 pub fn is_definition(command: &str) -> bool {
     let name_end = command
@@ -141,7 +155,7 @@ pub fn is_definition(command: &str) -> bool {
 fn direct(command: &str, examples: &Path) -> String {
     const CARGO: &str = "cargo run -q --example ";
     let Some(at) = command.find(CARGO) else {
-        return command.to_owned();
+        return built(command, examples);
     };
     let rest = &command[at + CARGO.len()..];
     let name_end = rest.find(' ').unwrap_or(rest.len());
