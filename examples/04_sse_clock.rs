@@ -19,14 +19,15 @@
 //! ```text
 //! $ curl -N http://127.0.0.1:4000/events
 //! retry: 2000
+//! data: {"time":"01:19:42"}
 //!
-//! data: {"time":"23:21:54"}
+//! data: {"time":"01:19:44"}
 //!
-//! data: {"time":"23:21:56"}
+//! data: {"time":"01:19:46"}
 //!
-//! data: {"time":"23:21:58"}
+//! data: {"time":"01:19:48"}
 //!
-//! data: {"time":"23:22:00"}
+//! data: {"time":"01:19:50"}
 //!
 //! ^C
 //! ```
@@ -38,7 +39,7 @@
 //! ```text
 //! $ curl -i -N http://127.0.0.1:4000/events
 //! HTTP/1.1 200 OK
-//! Date: Tue, 01 Dec 2026 23:22:01 GMT
+//! Date: Wed, 02 Dec 2026 01:19:57 GMT
 //! Content-Type: text/event-stream
 //! Cache-Control: no-store
 //! X-Accel-Buffering: no
@@ -46,12 +47,10 @@
 //! Connection: close
 //!
 //! retry: 2000
-//!
-//! data: {"time":"23:22:00"}
+//! data: {"time":"01:19:56"}
 //!
 //! : keep-alive
-//!
-//! data: {"time":"23:22:02"}
+//! data: {"time":"01:19:58"}
 //!
 //! ^C
 //! ```

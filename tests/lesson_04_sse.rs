@@ -37,6 +37,11 @@ fn server() -> (SocketAddr, Arc<EventLog>) {
     start(10_000, Duration::from_secs(15), ServerConfig::default())
 }
 
+/// A stream's first bytes: the reconnection time, one line with no empty line after it.
+const RETRY: &[u8] = b"retry: 2000\n";
+/// The heartbeat: one comment line, no empty line either.
+const KEEP_ALIVE: &[u8] = b": keep-alive\n";
+
 /// An event-stream client: the raw bytes it read and the events the parser dispatched.
 struct Stream {
     socket: TcpStream,
@@ -96,7 +101,8 @@ impl Stream {
 
 #[test]
 fn the_stream_is_event_stream_no_store_unbuffered_close_delimited_and_starts_with_retry() {
-    let (addr, _) = server();
+    let (addr, log) = server();
+    log.publish("first");
     let (mut stream, head) = Stream::open(addr, "/events", None);
     assert_eq!(head.status, 200);
     assert_eq!(head.field("content-type"), Some("text/event-stream"));
@@ -105,19 +111,17 @@ fn the_stream_is_event_stream_no_store_unbuffered_close_delimited_and_starts_wit
     assert_eq!(head.field("connection"), Some("close"));
     assert_eq!(head.field("content-length"), None);
     assert_eq!(head.field("access-control-allow-origin"), Some("*"));
-    stream.read_until(|s| s.raw.len() >= 13);
-    assert!(
-        stream.raw.starts_with(b"retry: 2000\n\n"),
-        "{:?}",
-        String::from_utf8_lossy(&stream.raw)
-    );
+    // `retry:` and the replay, with no empty line between them (lesson 4, Pitfalls).
+    let expected = "retry: 2000\nid: 1\ndata: first\n\n";
+    stream.read_until(|s| s.raw.len() >= expected.len());
+    assert_eq!(String::from_utf8_lossy(&stream.raw), expected);
 }
 
 #[test]
 fn an_event_arrives_within_100_ms_of_its_publish() {
     let (addr, log) = server();
     let (mut stream, _) = Stream::open(addr, "/events", None);
-    stream.read_until(|s| s.raw.ends_with(b"retry: 2000\n\n"));
+    stream.read_until(|s| s.raw.ends_with(RETRY));
     let published = Instant::now();
     log.publish("fresh");
     stream.read_until(|s| !s.events.is_empty());
@@ -206,11 +210,20 @@ fn a_keep_alive_comment_arrives_at_the_configured_interval() {
     let (addr, _) = start(100, Duration::from_millis(50), ServerConfig::default());
     let (mut stream, _) = Stream::open(addr, "/events", None);
     let opened = Instant::now();
-    stream.read_until(|s| s.raw.windows(14).any(|w| w == b": keep-alive\n\n"));
+    // Whole lines only: `retry:`, then one or more heartbeats (a slow read may get two).
+    stream.read_until(|s| {
+        s.raw.len() > RETRY.len() && (s.raw.len() - RETRY.len()) % KEEP_ALIVE.len() == 0
+    });
     assert!(
         opened.elapsed() < Duration::from_secs(1),
         "took {:?}",
         opened.elapsed()
+    );
+    let (retry, heartbeats) = stream.raw.split_at(RETRY.len());
+    assert!(
+        retry == RETRY && heartbeats.chunks(KEEP_ALIVE.len()).all(|c| c == KEEP_ALIVE),
+        "{:?}",
+        String::from_utf8_lossy(&stream.raw)
     );
     assert!(stream.events.is_empty(), "a comment dispatches nothing");
 }
@@ -223,7 +236,7 @@ fn a_client_that_vanishes_is_noticed_at_the_next_heartbeat_and_its_place_freed()
     };
     let (addr, _) = start(100, Duration::from_millis(50), config);
     let (mut stream, _) = Stream::open(addr, "/events", None);
-    stream.read_until(|s| s.raw.len() >= 13);
+    stream.read_until(|s| s.raw.len() >= RETRY.len());
     assert_eq!(
         get(addr, "/poll").status,
         503,

@@ -14,7 +14,7 @@ use realtime::http::ServerConfig;
 #[test]
 fn the_python_websockets_client_interoperates_with_the_server() {
     let python = interop::python();
-    if !interop::available(&python) {
+    if !interop::available(&python, "websockets.sync.client", "websockets") {
         return;
     }
     let (addr, log) = ws::start(
@@ -24,7 +24,7 @@ fn the_python_websockets_client_interoperates_with_the_server() {
     );
     log.publish("history one");
     log.publish("history two");
-    let script = interop::script();
+    let script = interop::script("websockets_client.py");
     let address = addr.to_string();
     let (status, stdout, stderr) = interop::run_bounded(
         &python,

@@ -99,7 +99,8 @@ fn an_event_stream_replay_is_counted_byte_for_byte_as_sse() {
     let request = "GET /events?since=1 HTTP/1.1\r\nHost: t\r\n\r\n";
     stream.write_all(request.as_bytes()).unwrap();
     let head = read_answer(&mut stream, true);
-    let expected = "retry: 2000\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n";
+    // 42 bytes: `retry:` is one line (12, no empty line after it), then two events of 15.
+    let expected = "retry: 2000\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n";
     let mut body = vec![0u8; expected.len()];
     stream.read_exact(&mut body).unwrap();
     assert_eq!(String::from_utf8(body).unwrap(), expected);

@@ -13,6 +13,14 @@
 //! A stream of the event log writes each event's id unless its options say
 //! [`EventIds::Omitted`]: then only `data:` (and `event:`) lines, as a server that keeps no
 //! history writes them.
+//!
+//! A `retry:` line and a comment (the heartbeat) are single lines with no empty line after
+//! them. The parser acts on each line as it reads it: `retry` sets the reconnection time
+//! there and then, a comment is skipped. An empty line after either would end a block with
+//! no data, which a browser drops but some client libraries hand to their caller as an
+//! event with empty data (lesson 4, *Pitfalls*). Each is written only between two events,
+//! never inside one: every write is whole events or one whole line, and the stream's
+//! [`crate::outbox::Outbox`] sends them in order.
 
 use std::fmt;
 use std::time::Duration;
@@ -115,8 +123,9 @@ impl<'a> StreamEvent<'a> {
     }
 }
 
-/// Appends a comment line, `: {text}\n`: ignored by the parser, but it keeps proxies from
-/// closing an idle stream, and a failed write of it tells the server the client is gone.
+/// Appends a comment line, `: {text}\n`, and no empty line: ignored by the parser, but it
+/// keeps proxies from closing an idle stream, and a failed write of it tells the server the
+/// client is gone. Write it only between two events.
 ///
 /// # Errors
 /// [`EncodeError::InvalidComment`] if `text` has CR or LF; nothing is written.
@@ -126,15 +135,15 @@ pub fn encode_comment(out: &mut Vec<u8>, text: &str) -> Result<(), EncodeError> 
     }
     out.extend_from_slice(b": ");
     out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(b"\n\n");
+    out.push(b'\n');
     Ok(())
 }
 
-/// Appends a block with only a `retry` field, `retry: 2000\n\n`: it sets the browser's
-/// reconnection time (in whole milliseconds) and, having no data, dispatches nothing.
+/// Appends a `retry` field line, `retry: 2000\n`, and no empty line: the parser sets the
+/// reconnection time (in whole milliseconds) when it reads the line, and the line dispatches
+/// nothing. Write it only between two events (a stream writes it first).
 pub fn encode_retry(out: &mut Vec<u8>, retry: Duration) {
     push_field(out, "retry", &retry.as_millis().to_string());
-    out.push(b'\n');
 }
 
 /// Whether a stream's events carry the event log's id in an `id:` field.
@@ -265,10 +274,10 @@ mod tests {
     }
 
     #[test]
-    fn a_retry_block_sets_the_reconnection_time_in_whole_milliseconds() {
+    fn a_retry_line_sets_the_reconnection_time_in_whole_milliseconds() {
         let mut out = Vec::new();
         encode_retry(&mut out, Duration::from_millis(3000));
-        assert_eq!(out, b"retry: 3000\n\n");
+        assert_eq!(out, b"retry: 3000\n");
     }
 
     #[test]
@@ -329,6 +338,6 @@ mod tests {
         );
         assert!(out.is_empty());
         encode_comment(&mut out, "keep-alive").unwrap();
-        assert_eq!(out, b": keep-alive\n\n");
+        assert_eq!(out, b": keep-alive\n");
     }
 }

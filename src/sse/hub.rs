@@ -77,9 +77,10 @@ impl Hub {
 }
 
 impl EventStream {
-    /// An event stream on `stream` whose first bytes are `retry:` with the reconnection
-    /// time, open for at most `max_lifetime` (zero: no limit); `slot` is held for as long
-    /// as the stream is open.
+    /// An event stream on `stream` whose first bytes are the line `retry: 2000\n` with the
+    /// reconnection time, and no empty line: the next event's lines follow it (the
+    /// `server` event of lesson 10, or the replay's first). Open for at most
+    /// `max_lifetime` (zero: no limit); `slot` is held for as long as the stream is open.
     pub fn new(
         stream: TcpStream,
         slot: ConnectionSlot,
@@ -158,10 +159,12 @@ impl Sink for EventStream {
         self.write(bytes).map_err(|_| Gone)
     }
 
-    /// Sends `: keep-alive`, first checking for the client's FIN: a closed stream reads as
-    /// end-of-file at once, where a write to it would still succeed the first time. A
-    /// stream past its lifetime is ended instead (dropped: the socket closes, the body
-    /// ends, the browser reconnects after `retry` with `Last-Event-ID`).
+    /// Sends `: keep-alive\n`, one line with no empty line (see [`encode_comment`]), behind
+    /// whatever is queued, so never inside an event. It first checks for the client's FIN:
+    /// a closed stream reads as end-of-file at once, where a write to it would still
+    /// succeed the first time. A stream past its lifetime is ended instead (dropped: the
+    /// socket closes, the body ends, the browser reconnects after `retry` with
+    /// `Last-Event-ID`).
     fn tick(&mut self) -> Result<usize, Gone> {
         if self.ends_at.is_some_and(|end| Instant::now() >= end) {
             return Err(Gone);

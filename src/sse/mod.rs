@@ -13,7 +13,6 @@
 //!                                           Connection: close
 //!
 //!                                           retry: 2000
-//!
 //!                                           id: 42
 //!                                           data: ACME 101.23 +0.45 t=1763719200123
 //!

@@ -121,6 +121,35 @@ fn retry_counts_only_if_all_ascii_digits() {
 }
 
 #[test]
+fn the_servers_retry_and_keep_alive_lines_dispatch_nothing_and_need_no_empty_line() {
+    use crate::sse::encode::{StreamEvent, encode_comment, encode_retry};
+    let mut wire = Vec::new();
+    let keep_alive = |wire: &mut Vec<u8>| encode_comment(wire, "keep-alive").unwrap();
+    let publish = |wire: &mut Vec<u8>, id, data| {
+        StreamEvent::new(data).id(id).encode_into(wire).unwrap();
+    };
+    encode_retry(&mut wire, std::time::Duration::from_millis(2000));
+    keep_alive(&mut wire);
+    publish(&mut wire, "1", "one");
+    keep_alive(&mut wire);
+    keep_alive(&mut wire);
+    publish(&mut wire, "2", "two");
+    keep_alive(&mut wire);
+    assert_eq!(
+        wire,
+        b"retry: 2000\n: keep-alive\nid: 1\ndata: one\n\n: keep-alive\n: keep-alive\nid: 2\ndata: two\n\n: keep-alive\n"
+    );
+    assert_eq!(
+        parse(&wire),
+        [event("message", "one", "1"), event("message", "two", "2")]
+    );
+    // The reconnection time is set when the line is read, with no empty line after it.
+    let mut parser = Parser::new();
+    assert_eq!(parser.feed(b"retry: 2000\n"), []);
+    assert_eq!(parser.reconnection_time_ms(), Some(2000));
+}
+
+#[test]
 fn an_empty_data_buffer_dispatches_nothing_but_still_sets_the_last_event_id() {
     let mut parser = Parser::new();
     assert_eq!(parser.feed(b"id: 9\nevent: lonely\n\n"), []);

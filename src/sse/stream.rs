@@ -7,12 +7,11 @@
 //! X-Accel-Buffering: no                asks nginx-style proxies not to buffer it
 //! Connection: close                    no Content-Length: the body ends when we close
 //!
-//! retry: 2000                          reconnection time, sent first
-//!
+//! retry: 2000                          reconnection time, sent first: one line, no empty line
 //! id: 41
 //! data: ACME 101.23 +0.45 t=1763719200123
 //!
-//! : keep-alive                         every 15 s, events or not
+//! : keep-alive                         every 15 s, events or not; one line too
 //! ```
 
 use std::sync::Arc;

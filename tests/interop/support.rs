@@ -1,6 +1,8 @@
-//! The interop test's machinery: finding the Python that has `websockets`, skipping or
-//! failing when it is missing, and running `websockets_client.py` with a deadline. Used by
-//! `tests/lesson_07_interop.rs`.
+//! The interop tests' machinery: finding the Python that has the third-party client
+//! (`websockets`, `httpx-sse`), skipping or failing when it is missing, and running a
+//! script with a deadline. Used by `tests/lesson_07_interop.rs` and
+//! `tests/lesson_04_interop.rs`.
+#![allow(dead_code)] // each test file uses a different part of this
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -8,12 +10,14 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The script, next to this file.
-pub fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/websockets_client.py")
+/// The script `name` (`websockets_client.py`), next to this file.
+pub fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop")
+        .join(name)
 }
 
-/// The interpreter of the virtualenv that has `websockets`: `$REALTIME_PYTHON`, or
+/// The interpreter of the virtualenv that has the clients: `$REALTIME_PYTHON`, or
 /// `target/interop-venv/bin/python` (what `.ci/run` creates).
 pub fn python() -> PathBuf {
     std::env::var_os("REALTIME_PYTHON")
@@ -23,11 +27,12 @@ pub fn python() -> PathBuf {
         })
 }
 
-/// Whether the interpreter runs and imports `websockets.sync.client`. If not: a failure
-/// under CI, else a loud skip (the policy of tests/browser/support.rs).
-pub fn available(python: &Path) -> bool {
+/// Whether the interpreter runs and imports `module` (`websockets.sync.client`), which the
+/// package `package` (`websockets`) provides. If not: a failure under CI, else a loud skip
+/// (the policy of tests/browser/support.rs).
+pub fn available(python: &Path, module: &str, package: &str) -> bool {
     let imports = Command::new(python)
-        .args(["-c", "import websockets.sync.client"])
+        .args(["-c", &format!("import {module}")])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -36,8 +41,9 @@ pub fn available(python: &Path) -> bool {
         return true;
     }
     let why = format!(
-        "the interop test needs {} with the `websockets` package (python3 -m venv target/interop-venv \
-         && target/interop-venv/bin/pip install websockets, or set REALTIME_PYTHON)",
+        "the interop test needs {} with the `{package}` package (python3 -m venv \
+         target/interop-venv && target/interop-venv/bin/pip install {package}, or set \
+         REALTIME_PYTHON; .ci/run pins the versions)",
         python.display()
     );
     let ci = std::env::var("CI").unwrap_or_default();
