@@ -4,21 +4,23 @@
 //!
 //! - **Marked blocks only.** A block is checked when the line before its fence is
 //!   `<!-- checked: EXAMPLE ARGS @PORT -->`: start `EXAMPLE` (an example's name, or
-//!   `realtime` for the playground) with `--addr 127.0.0.1:0 ARGS`, and read `PORT`, the
-//!   port the lesson shows, as the port it really got. Blocks with the same marker, one
+//!   `realtime` for the playground) with `--addr 127.0.0.1:PORT ARGS`, `PORT` being the
+//!   port the lesson shows; when it is taken, on a free port instead, read as `PORT`. Blocks with the same marker, one
 //!   after another in the file, run against one server, in order: a lesson's publishes
 //!   count on.
 //! - **Commands** are the lines that start with `$ `; the lines after one, up to the next,
-//!   are its output (stdout and stderr, as a terminal shows them). `cargo run -q --example
+//!   are its output: stdout and stderr, as a terminal shows them, since each runs in a
+//!   pseudo-terminal (`script`). `cargo run -q --example
 //!   NAME --`, and `./NAME` (a transcript taken in `target/debug/examples`), run the built
 //!   example directly. The lesson's port is replaced wherever it
 //!   follows `127.0.0.1` (`127.0.0.1:8086`, nc's `127.0.0.1 8086`, bash's
-//!   `/dev/tcp/127.0.0.1/8086`).
+//!   `/dev/tcp/127.0.0.1/8086`), and written back in the output (also curl's `port 8086`).
 //! - **Shell definitions carry on.** A command that only sets a variable or defines a
-//!   function (`H='…'`, `ws() { … }`) runs again before every later command of its server,
-//!   as the reader's shell remembers it.
-//! - **Masked**: the value of every `Date:` field line; `real`, `user` and `sys` lines of
-//!   `time`; carriage returns (curl shows `\r\n` line ends as line ends); spaces at the end
+//!   function (`H='…'`, `ws() { … }`) runs again before every later marked command, as the
+//!   reader's shell remembers it.
+//! - **Masked**: the value of every `Date:` field line (also as curl -v shows it, after
+//!   `< `, or quoted inside a line, up to ` GMT`); `real`, `user` and `sys` lines of
+//!   `time`; the escape sequences a terminal turns into bold and colours; carriage returns (curl shows `\r\n` line ends as line ends); spaces at the end
 //!   of a line; empty lines at the end of a command's output.
 //! - **`…`** alone on a line of output stands for any number of lines, none included.
 //!
@@ -115,14 +117,22 @@ pub fn run(command: &str, root: &Path, examples: &Path, shown: u16, real: u16) -
             &format!("127.0.0.1{sep}{real}"),
         );
     }
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(format!("timeout 20 bash -c {} 2>&1", shell_quote(&command)))
+    // In a pseudo-terminal, as in the reader's shell: programs buffer and report as they
+    // would there (curl writes a 101's head at once, and shows no progress meter).
+    let out = Command::new("script")
+        .args([
+            "-qec",
+            &format!("timeout 20 bash -c {}", shell_quote(&command)),
+            "/dev/null",
+        ])
+        .env("SHELL", "/bin/bash")
+        .stdin(std::process::Stdio::null())
         .current_dir(root)
         .output()
         .expect("run bash");
     String::from_utf8_lossy(&out.stdout)
         .replace(&format!("127.0.0.1:{real}"), &format!("127.0.0.1:{shown}"))
+        .replace(&format!(" port {real}"), &format!(" port {shown}"))
         .lines()
         .map(str::to_owned)
         .collect()
@@ -200,11 +210,36 @@ pub fn retake(text: &str, retaken: &[(&Step, Vec<String>)]) -> String {
     lines.join("\n") + "\n"
 }
 
+/// `line` as a terminal shows it: without the escape sequences that set a style (curl
+/// writes field names in bold to a terminal: `ESC [1m … ESC [0m`).
+fn visible(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ parameters, then one final letter.
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A line with the masks applied.
 pub fn masked(line: &str) -> String {
+    let line = visible(line);
     let line = line.trim_end_matches(['\r', ' ']);
-    if line.starts_with("Date: ") || line.starts_with("date: ") {
+    // curl -v prefixes the answer's field lines with "< ".
+    let field = line.strip_prefix("< ").unwrap_or(line);
+    if field.starts_with("Date: ") || field.starts_with("date: ") {
         return "Date: <masked>".into();
+    }
+    // A head inside a line, as a client's error message quotes it.
+    if let Some(at) = line.find("Date: ") {
+        if let Some(len) = line[at..].find(" GMT") {
+            return format!("{}Date: <masked>{}", &line[..at], &line[at + len + 4..]);
+        }
     }
     for timing in ["real\t", "user\t", "sys\t"] {
         if line.starts_with(timing) {
