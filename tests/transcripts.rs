@@ -106,6 +106,13 @@ fn run_session<'a>(
     for check in checks {
         let actual = transcript::run(&check.command, root, &examples_dir(), shown, running.port);
         if !transcript::matches(&check.step.output, &actual) {
+            let mut actual = actual;
+            if running.port != shown {
+                actual.push(format!(
+                    "(port {shown} was taken: this ran on {}, and a size that counts the Host field differs)",
+                    running.port
+                ));
+            }
             differ.push((check.line, check.step, actual));
         }
     }
