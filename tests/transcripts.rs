@@ -2,7 +2,7 @@
 //! examples they name and compared with what the lesson shows, after the masks written in
 //! `tests/transcript/mod.rs`. A transcript that changes must change in the same commit as
 //! the code: this test is what says so. It needs curl, nc, xxd and openssl, as the
-//! transcripts do; without one it skips loudly, except under CI.
+//! transcripts do, and `script` for the pseudo-terminal; without one it skips loudly, except under CI.
 //!
 //! `TRANSCRIPTS_RETAKE=1 cargo test --test transcripts` writes what the commands printed
 //! back into LESSONS.md (not where the lesson cut lines out with `…`): read the diff
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use common::process::{Server, example, examples_dir, runs, tools_present};
 
 fn tools_installed() -> bool {
-    let missing: Vec<String> = ["curl", "nc", "xxd", "openssl"]
+    let missing: Vec<String> = ["curl", "nc", "xxd", "openssl", "script", "timeout"]
         .into_iter()
         .filter(|tool| !runs("sh", &["-c", &format!("command -v {tool}")]))
         .map(str::to_owned)
